@@ -49,7 +49,10 @@ Outputs (paths relative to the repository root)
         keyword is named ``hdu<index>``; a missing EXTVER counts as 1.
         Each CSV starts with ``#`` comment lines (source file, HDU as
         ``EXTNAME,EXTVER`` and 0-based index, W and H, astropy version,
-        distortions present, warnings astropy raised), then the header line
+        distortions present, warnings astropy raised, and "# note:" lines for
+        oddities: "-SIP" without coefficients, a distortion the header declares
+        but astropy did not build, a lookup table smaller than the chip
+        (astropy uses its edge values beyond it), non-zero LTV), then the header line
         ``x,y,ra,dec,xf,yf``, then one line per point, every value ``%.17g``.
     testdata/wcs/manifest.json
         a list of objects: {"file", "repo_file", "hdu_index", "extname",
@@ -276,6 +279,18 @@ def run_job(job, n_random, manifest, skipped):
     if str(hdr.get("CTYPE1", "")).strip().upper().endswith("-SIP") and wcs.sip is None:
         notes.append("CTYPE1 ends in -SIP but there are no SIP coefficients "
                      "(astropy evaluates it as plain TAN)")
+    for name in ("det2im1", "det2im2", "cpdis1", "cpdis2"):
+        tab = getattr(wcs, name)
+        if tab is None:
+            continue
+        shape = tab.data.shape  # numpy order: (NAXIS2, NAXIS1)
+        for ax, (n, cd, lim) in enumerate(zip(shape[::-1], tab.cdelt, (w, h)), 1):
+            if ax == 2 and shape[0] == 1:
+                continue  # 1-D table stored as 1 x N: only axis 1 is sampled
+            if n * cd < lim:
+                notes.append(f"{name} lookup table {shape[1]}x{shape[0]} (CDELT {cd:g}) "
+                             f"covers ~{n * cd:g} px on axis {ax} < {lim}: astropy "
+                             f"uses the edge values beyond it")
     for k in ("LTV1", "LTV2"):
         v = hdr.get(k)
         if v not in (None, 0, 0.0):
@@ -341,6 +356,16 @@ def jobs_for_file(path, file_key, csv_stem, repo_file, embedded, repo_copy):
     """Open a FITS file; return (hdulist, [Job]) for its distortion HDUs."""
     jobs = []
     hl = fits.open(path)
+    tables = {(h.name, h.ver) for h in hl if h.name in ("D2IMARR", "WCSDVARR")}
+    used = set()
+    for h in hl:
+        for j in (1, 2):
+            if f"D2IM{j}.EXTVER" in h.header:
+                used.add(("D2IMARR", int(h.header[f"D2IM{j}.EXTVER"])))
+            if f"DP{j}.EXTVER" in h.header:
+                used.add(("WCSDVARR", int(h.header[f"DP{j}.EXTVER"])))
+    for t in sorted(tables - used):
+        log(f"note {file_key}: lookup extension {t[0]},{t[1]} is not referenced by any header")
     for i, hdu in enumerate(hl):
         if isinstance(hdu, (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)):
             if has_distortion_keywords(hdu.header):

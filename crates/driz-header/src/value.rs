@@ -174,6 +174,10 @@ pub fn python_float_repr(v: f64) -> String {
 /// A float as astropy writes it into a card: Python's repr, upper-case exponent of at
 /// least two digits, `.0` added to integral values, at most 20 characters.
 pub fn format_fits_float(v: f64) -> String {
+    if !v.is_finite() {
+        // astropy refuses these; CFITSIO and IRAF write them so, and our parser reads them.
+        return if v.is_nan() { "NAN".into() } else if v > 0.0 { "INF".into() } else { "-INF".into() };
+    }
     let repr = python_float_repr(v).replace('e', "E");
     let mut text = if !repr.contains('.') && !repr.contains('E') {
         format!("{repr}.0")

@@ -1,0 +1,295 @@
+//! Writing FITS files without ever leaving a broken one: new files and updates are both
+//! written to a temporary file in the target's directory, flushed, synced and renamed
+//! over the target. A crash or an error leaves the old file (or none) in place.
+
+use crate::error::{FitsError, Result};
+use crate::file::Fits;
+use crate::pixel::Pixel;
+use crate::raw::{Raw, code};
+use crate::table::Column;
+use driz_header::Header;
+use ndarray::ArrayView2;
+use std::path::{Path, PathBuf};
+
+/// Keywords that describe the data layout. CFITSIO writes them itself; header rewrites
+/// leave them alone so that the data stay readable.
+pub fn is_structural(keyword: &str) -> bool {
+    const FIXED: [&str; 13] = [
+        "SIMPLE", "XTENSION", "BITPIX", "NAXIS", "EXTEND", "PCOUNT", "GCOUNT", "GROUPS", "BSCALE", "BZERO", "BLANK",
+        "TFIELDS", "THEAP",
+    ];
+    const INDEXED: [&str; 9] = ["NAXIS", "TTYPE", "TFORM", "TBCOL", "TSCAL", "TZERO", "TNULL", "TDIM", "TUNIT"];
+    let k = keyword.trim();
+    if FIXED.contains(&k) || k == "END" {
+        return true;
+    }
+    INDEXED
+        .iter()
+        .any(|p| k.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+}
+
+fn card_keyword(image: &str) -> &str {
+    image.get(..8).unwrap_or(image).trim()
+}
+
+/// Write all non-structural cards of `header` into the current HDU, after removing the
+/// ones it has now. Keyword order and comments are those of `header`.
+fn replace_cards(raw: &mut Raw, header: &Header, label: &str) -> Result<()> {
+    let existing = raw.records(label)?;
+    for k in (1..=existing.len()).rev() {
+        if !is_structural(card_keyword(&existing[k - 1])) {
+            raw.delete_record(k, label)?;
+        }
+    }
+    for card in header.cards() {
+        if card.keyword != "CONTINUE" && is_structural(&card.keyword) && !card.is_hierarch() {
+            continue;
+        }
+        for image in card.images() {
+            raw.append_record(&image, label)?;
+        }
+    }
+    raw.reparse(label)
+}
+
+/// A temporary sibling of `target`, removed on drop unless persisted.
+fn temp_sibling(target: &Path) -> Result<tempfile::TempPath> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map(|f| f.into_temp_path())
+        .map_err(|source| FitsError::Io { path: target.to_path_buf(), source })
+}
+
+/// Sync the temporary file, rename it over the target and sync the directory.
+fn commit(temp: tempfile::TempPath, target: &Path) -> Result<()> {
+    let io = |source| FitsError::Io { path: target.to_path_buf(), source };
+    std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
+    temp.persist(target).map_err(|e| io(e.error))?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Directory sync makes the rename durable; not all filesystems allow it.
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+fn append_image<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView2<T>, label: &str) -> Result<()> {
+    let (ny, nx) = data.dim();
+    raw.create_image(T::BITPIX, &[nx, ny], label)?;
+    replace_cards(raw, header, label)?;
+    let contiguous = data.as_standard_layout();
+    raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
+}
+
+fn append_header_only(raw: &mut Raw, header: &Header, label: &str) -> Result<()> {
+    raw.create_image(8, &[], label)?;
+    replace_cards(raw, header, label)
+}
+
+fn append_table(raw: &mut Raw, header: &Header, columns: &[(String, Column)], label: &str) -> Result<()> {
+    let rows = columns.first().map_or(0, |(_, c)| c.len());
+    if let Some((name, _)) = columns.iter().find(|(_, c)| c.len() != rows) {
+        return Err(FitsError::invalid(&raw.path, label, format!("column {name} has a different number of rows")));
+    }
+    let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+    let forms: Vec<String> = columns.iter().map(|(_, c)| c.tform()).collect();
+    raw.create_table(&names, &forms, label)?;
+    replace_cards(raw, header, label)?;
+    for (i, (_, column)) in columns.iter().enumerate() {
+        let col = i + 1;
+        match column {
+            Column::Text(v) => raw.write_string_column(col, v, label)?,
+            Column::Logical(v) => raw.write_logical_column(col, v, label)?,
+            Column::Integer(v) => raw.write_column(code::TLONGLONG, col, v, label)?,
+            Column::Float(v) => raw.write_column(code::TDOUBLE, col, v, label)?,
+            Column::FloatVector(v) => {
+                let flat: Vec<f64> = v.concat();
+                raw.write_column(code::TDOUBLE, col, &flat, label)?
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A new FITS file, written atomically: nothing appears at the target until
+/// [`FitsWriter::finish`] succeeds.
+pub struct FitsWriter {
+    raw: Raw,
+    temp: tempfile::TempPath,
+    target: PathBuf,
+    count: usize,
+}
+
+impl FitsWriter {
+    /// Start a file that will replace `target` (if it exists) on `finish`.
+    pub fn create(target: impl AsRef<Path>) -> Result<FitsWriter> {
+        let target = target.as_ref().to_path_buf();
+        let temp = temp_sibling(&target)?;
+        std::fs::remove_file(&temp).map_err(|source| FitsError::Io { path: target.clone(), source })?;
+        let raw = Raw::create(&temp)?;
+        Ok(FitsWriter { raw, temp, target, count: 1 })
+    }
+
+    fn next_label(&mut self) -> String {
+        let l = self.count.to_string();
+        self.count += 1;
+        l
+    }
+
+    /// Set the cards of the (data-less) primary HDU.
+    pub fn primary(&mut self, header: &Header) -> Result<()> {
+        self.raw.move_to(0)?;
+        replace_cards(&mut self.raw, header, "0")
+    }
+
+    pub fn image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
+        let label = self.next_label();
+        append_image(&mut self.raw, header, data, &label)
+    }
+
+    /// An image extension without data (NAXIS = 0), e.g. a headerlet's SIPWCS.
+    pub fn header_only(&mut self, header: &Header) -> Result<()> {
+        let label = self.next_label();
+        append_header_only(&mut self.raw, header, &label)
+    }
+
+    pub fn table(&mut self, header: &Header, columns: &[(String, Column)]) -> Result<()> {
+        let label = self.next_label();
+        append_table(&mut self.raw, header, columns, &label)
+    }
+
+    /// Copy HDU `index` of an open file verbatim.
+    pub fn copy_hdu(&mut self, from: &mut Fits, index: usize) -> Result<()> {
+        let label = self.next_label();
+        self.raw.copy_hdu_from(from.raw(), index, &label)
+    }
+
+    /// Flush, close and move the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        self.raw.flush()?;
+        let FitsWriter { raw, temp, target, .. } = self;
+        drop(raw);
+        commit(temp, &target)
+    }
+}
+
+/// An open temporary copy of a file being updated; see [`update_file`].
+pub struct FitsUpdate {
+    fits: Fits,
+}
+
+impl FitsUpdate {
+    /// The file as it is now, for reading (headers, images, WCS).
+    pub fn fits(&mut self) -> &mut Fits {
+        &mut self.fits
+    }
+
+    /// Replace the non-structural cards of HDU `index` with those of `header`.
+    pub fn set_header(&mut self, index: usize, header: &Header) -> Result<()> {
+        let label = self.fits.hdu(index).label();
+        let raw = self.fits.raw();
+        raw.move_to(index)?;
+        replace_cards(raw, header, &label)?;
+        self.rescan()
+    }
+
+    /// Overwrite the pixels of image HDU `index` (same size; converted to its type).
+    pub fn write_image<T: Pixel>(&mut self, index: usize, data: ArrayView2<T>) -> Result<()> {
+        let hdu = self.fits.hdu(index);
+        let label = hdu.label();
+        let (ny, nx) = data.dim();
+        if hdu.image_size() != Some([nx, ny]) {
+            return Err(FitsError::invalid(self.fits.path(), &label, format!("image is not {nx}x{ny}")));
+        }
+        let raw = self.fits.raw();
+        raw.move_to(index)?;
+        let contiguous = data.as_standard_layout();
+        raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), &label)
+    }
+
+    pub fn append_image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
+        let label = self.fits.hdus().len().to_string();
+        let raw = self.fits.raw();
+        let last = raw.num_hdus()? - 1;
+        raw.move_to(last)?;
+        append_image(raw, header, data, &label)?;
+        self.rescan()
+    }
+
+    pub fn append_header_only(&mut self, header: &Header) -> Result<()> {
+        let label = self.fits.hdus().len().to_string();
+        let raw = self.fits.raw();
+        let last = raw.num_hdus()? - 1;
+        raw.move_to(last)?;
+        append_header_only(raw, header, &label)?;
+        self.rescan()
+    }
+
+    pub fn append_table(&mut self, header: &Header, columns: &[(String, Column)]) -> Result<()> {
+        let label = self.fits.hdus().len().to_string();
+        let raw = self.fits.raw();
+        let last = raw.num_hdus()? - 1;
+        raw.move_to(last)?;
+        append_table(raw, header, columns, &label)?;
+        self.rescan()
+    }
+
+    /// Delete HDU `index` (not the primary).
+    pub fn delete_hdu(&mut self, index: usize) -> Result<()> {
+        if index == 0 {
+            return Err(FitsError::invalid(self.fits.path(), "0", "the primary HDU cannot be deleted"));
+        }
+        let label = self.fits.hdu(index).label();
+        let raw = self.fits.raw();
+        raw.move_to(index)?;
+        raw.delete_current_hdu(&label)?;
+        self.rescan()
+    }
+
+    fn rescan(&mut self) -> Result<()> {
+        self.fits.raw().flush()?;
+        self.fits.rescan()
+    }
+}
+
+/// Update `path` atomically: `edit` works on a temporary copy, which replaces the file only
+/// if `edit` and the final flush succeed. Compressed (`.gz`) files are refused.
+pub fn update_file<R>(path: impl AsRef<Path>, edit: impl FnOnce(&mut FitsUpdate) -> Result<R>) -> Result<R> {
+    let path = path.as_ref();
+    let mut magic = [0u8; 2];
+    {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(|source| FitsError::Io { path: path.to_path_buf(), source })?;
+        let _ = f.read(&mut magic);
+    }
+    if magic == [0x1f, 0x8b] {
+        return Err(FitsError::invalid(path, "", "file is gzip-compressed; gunzip it before updating it"));
+    }
+    let temp = temp_sibling(path)?;
+    std::fs::copy(path, &temp).map_err(|source| FitsError::Io { path: path.to_path_buf(), source })?;
+    let mut update = FitsUpdate { fits: Fits::open_mode(&temp, true).map_err(|e| rename_path(e, path))? };
+    let result = edit(&mut update).map_err(|e| rename_path(e, path))?;
+    update.fits.raw().flush().map_err(|e| rename_path(e, path))?;
+    drop(update);
+    commit(temp, path)?;
+    Ok(result)
+}
+
+/// Errors from the temporary copy should name the user's file.
+fn rename_path(e: FitsError, path: &Path) -> FitsError {
+    let p = path.to_path_buf();
+    match e {
+        FitsError::Cfitsio { hdu, status, message, .. } => FitsError::Cfitsio { path: p, hdu, status, message },
+        FitsError::MissingHdu { spec, .. } => FitsError::MissingHdu { path: p, spec },
+        FitsError::Header { hdu, source, .. } => FitsError::Header { path: p, hdu, source },
+        FitsError::Wcs { hdu, source, .. } => FitsError::Wcs { path: p, hdu, source },
+        FitsError::Invalid { hdu, message, .. } => FitsError::Invalid { path: p, hdu, message },
+        FitsError::Io { source, .. } => FitsError::Io { path: p, source },
+    }
+}

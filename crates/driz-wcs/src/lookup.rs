@@ -1,0 +1,120 @@
+//! Distortion lookup tables (`D2IMARR`, `WCSDVARR`): a coarse float32 grid of pixel
+//! offsets, interpolated bilinearly, with astropy's clamping at the edges.
+
+use crate::WcsError;
+use driz_header::Header;
+
+/// One lookup-table image and the placement of its grid on the detector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupTable {
+    /// Row-major values, `naxis[1]` rows of `naxis[0]` columns.
+    pub data: Vec<f32>,
+    /// `[NAXIS1, NAXIS2]`.
+    pub naxis: [usize; 2],
+    pub crpix: [f64; 2],
+    pub crval: [f64; 2],
+    pub cdelt: [f64; 2],
+}
+
+impl LookupTable {
+    /// A table from its extension header (CRPIXi, CRVALi, CDELTi with astropy's defaults
+    /// 0, 0 and 1) and its data. `naxis` is `[NAXIS1, NAXIS2]`; a 1-D table has NAXIS2 = 1.
+    pub fn new(header: &Header, naxis: [usize; 2], data: Vec<f32>) -> Result<LookupTable, WcsError> {
+        if naxis[0] == 0 || naxis[1] == 0 || data.len() != naxis[0] * naxis[1] {
+            return Err(WcsError::BadTable(format!(
+                "table of {}x{} has {} values",
+                naxis[0],
+                naxis[1],
+                data.len()
+            )));
+        }
+        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+            return Err(WcsError::BadTable(format!("value {i} of the table is not finite")));
+        }
+        let mut t = LookupTable { data, naxis, crpix: [0.0; 2], crval: [0.0; 2], cdelt: [1.0; 2] };
+        for axis in 0..2 {
+            let n = axis + 1;
+            if let Some(v) = header.get_f64(&format!("CRPIX{n}"))? {
+                t.crpix[axis] = v;
+            }
+            if let Some(v) = header.get_f64(&format!("CRVAL{n}"))? {
+                t.crval[axis] = v;
+            }
+            if let Some(v) = header.get_f64(&format!("CDELT{n}"))? {
+                if v == 0.0 {
+                    return Err(WcsError::BadTable(format!("CDELT{n} is zero")));
+                }
+                t.cdelt[axis] = v;
+            }
+        }
+        Ok(t)
+    }
+
+    /// Fractional 0-based table coordinate of a 1-based image coordinate, clamped to
+    /// the table.
+    #[inline]
+    fn table_coordinate(&self, axis: usize, image: f64) -> f64 {
+        let c = (image - self.crval[axis]) / self.cdelt[axis] + self.crpix[axis] - 1.0;
+        c.clamp(0.0, (self.naxis[axis] - 1) as f64)
+    }
+
+    #[inline]
+    fn at(&self, ix: i64, iy: i64) -> f64 {
+        let x = ix.clamp(0, self.naxis[0] as i64 - 1) as usize;
+        let y = iy.clamp(0, self.naxis[1] as i64 - 1) as usize;
+        f64::from(self.data[y * self.naxis[0] + x])
+    }
+
+    /// The interpolated offset at 1-based image position `(x, y)`.
+    #[inline]
+    pub fn value(&self, x: f64, y: f64) -> f64 {
+        let cx = self.table_coordinate(0, x);
+        let cy = self.table_coordinate(1, y);
+        let fx = cx.floor();
+        let fy = cy.floor();
+        let (wx, wy) = (cx - fx, cy - fy);
+        let (ix, iy) = (fx as i64, fy as i64);
+        // Same term order as astropy's distortion.c, so sums round alike.
+        self.at(ix, iy) * (1.0 - wx) * (1.0 - wy)
+            + self.at(ix, iy + 1) * (1.0 - wx) * wy
+            + self.at(ix + 1, iy) * wx * (1.0 - wy)
+            + self.at(ix + 1, iy + 1) * wx * wy
+    }
+
+    /// Largest value in the table (stwcs's `CPERRj`/`D2IMERRj`: the signed maximum).
+    pub fn max_value(&self) -> f64 {
+        self.data.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(naxis: [usize; 2], cdelt: f64) -> LookupTable {
+        let data = (0..naxis[0] * naxis[1]).map(|i| i as f32).collect();
+        LookupTable { data, naxis, crpix: [0.0; 2], crval: [0.0; 2], cdelt: [cdelt; 2] }
+    }
+
+    #[test]
+    fn interpolates_and_clamps_like_astropy() {
+        let t = table([4, 3], 1.0);
+        // 1-based (2, 2) is table cell (1, 1) = 5.
+        assert_eq!(t.value(2.0, 2.0), 5.0);
+        assert!((t.value(2.5, 2.0) - 5.5).abs() < 1e-12);
+        assert!((t.value(2.0, 2.5) - 7.0).abs() < 1e-12);
+        // Beyond the table: the edge value.
+        assert_eq!(t.value(-10.0, -10.0), 0.0);
+        assert_eq!(t.value(100.0, 100.0), 11.0);
+        // A 1-D table (NAXIS2 = 1) ignores y.
+        let d = table([5, 1], 1.0);
+        assert!((d.value(3.5, 999.0) - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spec_example_index_for_acs_npol() {
+        // CDELT 64, CRPIX 0: x = 1000.5026 sits at table coordinate 14.6329.
+        let t = table([65, 33], 64.0);
+        assert!((t.table_coordinate(0, 1000.502_620_666_171_4) - 14.632_853_447_908_929).abs() < 1e-12);
+    }
+}
