@@ -11,14 +11,14 @@ pub enum FitsError {
     Cfitsio { path: PathBuf, hdu: HduLabel, status: i32, message: String },
     #[error("{}: no extension {spec}", path.display())]
     MissingHdu { path: PathBuf, spec: String },
-    #[error("{}{hdu}: {source}", path.display())]
-    Header { path: PathBuf, hdu: HduLabel, source: HeaderError },
-    #[error("{}{hdu}: {source}", path.display())]
-    Wcs { path: PathBuf, hdu: HduLabel, source: WcsError },
+    #[error("{}{hdu}: {cause}", path.display())]
+    Header { path: PathBuf, hdu: HduLabel, cause: HeaderError },
+    #[error("{}{hdu}: {cause}", path.display())]
+    Wcs { path: PathBuf, hdu: HduLabel, cause: WcsError },
     #[error("{}{hdu}: {message}", path.display())]
     Invalid { path: PathBuf, hdu: HduLabel, message: String },
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {cause}", path.display())]
+    Io { path: PathBuf, cause: std::io::Error },
 }
 
 /// `[SCI,1]`-style label of an HDU for messages; empty when the error is about the file.

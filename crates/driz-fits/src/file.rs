@@ -41,11 +41,12 @@ impl Hdu {
 
     /// Image size as `[NAXIS1, NAXIS2]`, or `None` for tables and header-only HDUs.
     pub fn image_size(&self) -> Option<[usize; 2]> {
-        match &self.kind {
-            HduKind::Image { dims, .. } if dims.len() == 2 => Some([dims[0], dims[1]]),
-            HduKind::Image { dims, .. } if dims.len() == 1 => Some([dims[0], 1]),
-            _ => None,
-        }
+        let size = match &self.kind {
+            HduKind::Image { dims, .. } if dims.len() == 2 => [dims[0], dims[1]],
+            HduKind::Image { dims, .. } if dims.len() == 1 => [dims[0], 1],
+            _ => return None,
+        };
+        (size[0] > 0 && size[1] > 0).then_some(size)
     }
 }
 
@@ -106,7 +107,7 @@ impl Fits {
     }
 
     pub(crate) fn header_error(&self, index: usize, e: driz_header::HeaderError) -> FitsError {
-        FitsError::Header { path: self.path().to_path_buf(), hdu: HduLabel(self.hdus[index].label()), source: e }
+        FitsError::Header { path: self.path().to_path_buf(), hdu: HduLabel(self.hdus[index].label()), cause: e }
     }
 
     /// Read a 2-D image (a 1-D image comes back as one row), converted to `T`.
@@ -178,10 +179,10 @@ impl Fits {
         let header = self.hdus[index].header.clone();
         let label = self.hdus[index].label();
         let mut tables = |kind: TableKind, extver: i64| self.lookup_table(kind, extver);
-        HstWcs::from_header(&header, key, &mut tables).map_err(|source| FitsError::Wcs {
+        HstWcs::from_header(&header, key, &mut tables).map_err(|cause| FitsError::Wcs {
             path: self.raw.path.clone(),
             hdu: HduLabel(label),
-            source,
+            cause,
         })
     }
 
@@ -210,10 +211,10 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
         let hdutype = raw.move_to(index)?;
         let label = index.to_string();
         let images = raw.records(&label)?;
-        let header = Header::from_card_images(images.iter().map(String::as_str)).map_err(|source| FitsError::Header {
+        let header = Header::from_card_images(images.iter().map(String::as_str)).map_err(|cause| FitsError::Header {
             path: raw.path.clone(),
             hdu: HduLabel(label.clone()),
-            source,
+            cause,
         })?;
         let extname = match header.get("EXTNAME") {
             Some(v) => v.as_str().unwrap_or("").trim().to_ascii_uppercase(),

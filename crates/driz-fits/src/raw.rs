@@ -65,7 +65,7 @@ impl Raw {
         if !path.is_file() {
             return Err(FitsError::Io {
                 path: path.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                cause: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             });
         }
         let opened = if writable { fitsio::FitsFile::edit(name) } else { fitsio::FitsFile::open(name) };

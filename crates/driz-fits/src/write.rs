@@ -64,12 +64,12 @@ fn temp_sibling(target: &Path) -> Result<tempfile::TempPath> {
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map(|f| f.into_temp_path())
-        .map_err(|source| FitsError::Io { path: target.to_path_buf(), source })
+        .map_err(|cause| FitsError::Io { path: target.to_path_buf(), cause })
 }
 
 /// Sync the temporary file, rename it over the target and sync the directory.
 fn commit(temp: tempfile::TempPath, target: &Path) -> Result<()> {
-    let io = |source| FitsError::Io { path: target.to_path_buf(), source };
+    let io = |cause| FitsError::Io { path: target.to_path_buf(), cause };
     std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
     temp.persist(target).map_err(|e| io(e.error))?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -131,7 +131,7 @@ impl FitsWriter {
     pub fn create(target: impl AsRef<Path>) -> Result<FitsWriter> {
         let target = target.as_ref().to_path_buf();
         let temp = temp_sibling(&target)?;
-        std::fs::remove_file(&temp).map_err(|source| FitsError::Io { path: target.clone(), source })?;
+        std::fs::remove_file(&temp).map_err(|cause| FitsError::Io { path: target.clone(), cause })?;
         let raw = Raw::create(&temp)?;
         Ok(FitsWriter { raw, temp, target, count: 1 })
     }
@@ -265,14 +265,14 @@ pub fn update_file<R>(path: impl AsRef<Path>, edit: impl FnOnce(&mut FitsUpdate)
     let mut magic = [0u8; 2];
     {
         use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(|source| FitsError::Io { path: path.to_path_buf(), source })?;
+        let mut f = std::fs::File::open(path).map_err(|cause| FitsError::Io { path: path.to_path_buf(), cause })?;
         let _ = f.read(&mut magic);
     }
     if magic == [0x1f, 0x8b] {
         return Err(FitsError::invalid(path, "", "file is gzip-compressed; gunzip it before updating it"));
     }
     let temp = temp_sibling(path)?;
-    std::fs::copy(path, &temp).map_err(|source| FitsError::Io { path: path.to_path_buf(), source })?;
+    std::fs::copy(path, &temp).map_err(|cause| FitsError::Io { path: path.to_path_buf(), cause })?;
     let mut update = FitsUpdate { fits: Fits::open_mode(&temp, true).map_err(|e| rename_path(e, path))? };
     let result = edit(&mut update).map_err(|e| rename_path(e, path))?;
     update.fits.raw().flush().map_err(|e| rename_path(e, path))?;
@@ -287,9 +287,9 @@ fn rename_path(e: FitsError, path: &Path) -> FitsError {
     match e {
         FitsError::Cfitsio { hdu, status, message, .. } => FitsError::Cfitsio { path: p, hdu, status, message },
         FitsError::MissingHdu { spec, .. } => FitsError::MissingHdu { path: p, spec },
-        FitsError::Header { hdu, source, .. } => FitsError::Header { path: p, hdu, source },
-        FitsError::Wcs { hdu, source, .. } => FitsError::Wcs { path: p, hdu, source },
+        FitsError::Header { hdu, cause, .. } => FitsError::Header { path: p, hdu, cause },
+        FitsError::Wcs { hdu, cause, .. } => FitsError::Wcs { path: p, hdu, cause },
         FitsError::Invalid { hdu, message, .. } => FitsError::Invalid { path: p, hdu, message },
-        FitsError::Io { source, .. } => FitsError::Io { path: p, source },
+        FitsError::Io { cause, .. } => FitsError::Io { path: p, cause },
     }
 }

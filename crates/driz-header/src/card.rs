@@ -158,7 +158,9 @@ impl Card {
     fn long_string_images(&self, prefix: &str, s: &str) -> Vec<String> {
         let mut pieces = Vec::new();
         let mut rest = s;
-        let mut room = CARD_LEN - prefix.len() - 3; // quotes and '&'
+        // Quotes and '&'. A HIERARCH keyword can leave no room at all on the first card
+        // (the card is then cut at 80 columns, like any value that does not fit).
+        let mut room = CARD_LEN.saturating_sub(prefix.len() + 3);
         while !rest.is_empty() {
             // Split by escaped length so that a doubled quote never straddles two cards.
             let mut used = 0;
@@ -174,6 +176,10 @@ impl Card {
             pieces.push(&rest[..end]);
             rest = &rest[end..];
             room = CARD_LEN - 10 - 3;
+        }
+        if pieces.is_empty() {
+            // An empty string that only went long because of a long HIERARCH keyword.
+            pieces.push("");
         }
         let n = pieces.len();
         let mut out = Vec::with_capacity(n + 1);
@@ -341,5 +347,30 @@ mod tests {
         let h = crate::Header::from_card_images(images.iter().map(String::as_str)).unwrap();
         assert_eq!(h.get_str("DESCRIP").unwrap(), Some(long.as_str()));
         assert_eq!(h.card("DESCRIP").unwrap().comment, "a comment");
+    }
+
+    #[test]
+    fn long_hierarch_keywords_with_strings_do_not_panic() {
+        // Found by fuzzing (fuzz/fuzz_targets/header_parse.rs): formatting these cards
+        // afresh (as `Header::set` does) subtracted past zero for the room left on the
+        // first card, or found no string piece to hang the comment on (and without a
+        // comment the card came out as no image at all).
+        let cases: [&[u8]; 4] = [
+            b"HIERARCH KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK='a'",
+            b"HIERARCH KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK = '' / c",
+            b"HIERARCH KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK = ''",
+            b"HIERARCH KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK = ''",
+        ];
+        for image in cases {
+            let parsed = Card::parse(std::str::from_utf8(image).unwrap()).unwrap();
+            let value = parsed.value.clone().unwrap();
+            let images = Card::new(&parsed.keyword, value, &parsed.comment).images();
+            assert!(!images.is_empty() && images.iter().all(|i| i.len() == 80), "{images:?}");
+        }
+        // An empty string that does not fit padded is written unpadded, comment apart.
+        let card = Card::new(&"K".repeat(60), "", "c");
+        let h = crate::Header::from_card_images(card.images().iter().map(String::as_str)).unwrap();
+        assert_eq!(h.get_str(&"K".repeat(60)).unwrap(), Some(""));
+        assert_eq!(h.card(&"K".repeat(60)).unwrap().comment, "c");
     }
 }

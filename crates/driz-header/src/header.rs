@@ -96,6 +96,10 @@ impl Header {
                         imgs.push(format!("{image:<80}"));
                         let continues = piece.ends_with('&');
                         if !continues {
+                            // Trailing blanks are insignificant in FITS strings, whole or continued.
+                            if let Some(Value::Text(s)) = &mut cards[*at].value {
+                                s.truncate(s.trim_end().len());
+                            }
                             let (at, imgs) = open.take().expect("checked above");
                             let done = cards[at].clone().with_original(imgs);
                             cards[at] = done;

@@ -58,27 +58,32 @@ impl LookupTable {
         c.clamp(0.0, (self.naxis[axis] - 1) as f64)
     }
 
+    /// The table cell holding 1-based image coordinate `image` on `axis` and the
+    /// fractional position in it: `(i, w)` with `i + w` the clamped table coordinate.
     #[inline]
-    fn at(&self, ix: i64, iy: i64) -> f64 {
-        let x = ix.clamp(0, self.naxis[0] as i64 - 1) as usize;
-        let y = iy.clamp(0, self.naxis[1] as i64 - 1) as usize;
-        f64::from(self.data[y * self.naxis[0] + x])
+    fn cell(&self, axis: usize, image: f64) -> (usize, f64) {
+        let c = self.table_coordinate(axis, image);
+        // `c` is clamped to [0, n - 1], so truncation is the floor (and NaN gives 0).
+        let i = c as usize;
+        (i, c - i as f64)
     }
 
     /// The interpolated offset at 1-based image position `(x, y)`.
     #[inline]
     pub fn value(&self, x: f64, y: f64) -> f64 {
-        let cx = self.table_coordinate(0, x);
-        let cy = self.table_coordinate(1, y);
-        let fx = cx.floor();
-        let fy = cy.floor();
-        let (wx, wy) = (cx - fx, cy - fy);
-        let (ix, iy) = (fx as i64, fy as i64);
+        let [nx, ny] = self.naxis;
+        let (ix, wx) = self.cell(0, x);
+        let (iy, wy) = self.cell(1, y);
+        // Neighbours past the last row or column repeat it, as astropy's clamping does.
+        let ix1 = (ix + 1).min(nx - 1);
+        let row0 = &self.data[iy * nx..][..nx];
+        let row1 = &self.data[(iy + 1).min(ny - 1) * nx..][..nx];
+        let at = |row: &[f32], i: usize| f64::from(row[i]);
         // Same term order as astropy's distortion.c, so sums round alike.
-        self.at(ix, iy) * (1.0 - wx) * (1.0 - wy)
-            + self.at(ix, iy + 1) * (1.0 - wx) * wy
-            + self.at(ix + 1, iy) * wx * (1.0 - wy)
-            + self.at(ix + 1, iy + 1) * wx * wy
+        at(row0, ix) * (1.0 - wx) * (1.0 - wy)
+            + at(row1, ix) * (1.0 - wx) * wy
+            + at(row0, ix1) * wx * (1.0 - wy)
+            + at(row1, ix1) * wx * wy
     }
 
     /// Largest value in the table (stwcs's `CPERRj`/`D2IMERRj`: the signed maximum).

@@ -53,14 +53,13 @@ impl Polynomial {
     /// Σ coef[p][q] u^p v^q by Horner's rule in u for each power of v.
     #[inline]
     pub fn eval(&self, u: f64, v: f64) -> f64 {
-        let n = self.order;
+        let rows = &self.coef[..self.order + 1];
         let mut result = 0.0;
         let mut vpow = 1.0;
-        for q in 0..=n {
-            let mut inner = 0.0;
-            for p in (0..=n - q).rev() {
-                inner = inner * u + self.coef[p][q];
-            }
+        for q in 0..rows.len() {
+            // Rows p = order - q down to 0 of column q (plain iterators: `..=` ranges
+            // cost more than the arithmetic here).
+            let inner = rows[..rows.len() - q].iter().rev().fold(0.0, |acc, row| acc * u + row[q]);
             result += inner * vpow;
             vpow *= v;
         }

@@ -1,1 +1,22 @@
-fn main(){}
+//! `runastrodriz [-bdahfgimn:v] inputFilename [newpath]`: drizzlepac's pipeline command line.
+
+use driz_cli::legacy::{HELP, Parsed, parse, run};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let code = match parse(&args) {
+        Ok(Parsed::Help) => {
+            print!("{HELP}");
+            0
+        }
+        Ok(Parsed::Run(options)) => {
+            driz_cli::logging::init(options.debug);
+            run(&options)
+        }
+        Err(e) => {
+            eprintln!("runastrodriz: error: {e}");
+            driz_cli::EXIT_ERROR
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,195 @@
+//! The legacy `runastrodriz [-bdahfgimn:v] inputFilename [newpath]` command line, parsed
+//! with POSIX getopt rules as drizzlepac does: options are single letters, may be
+//! bundled (`-bf`), `-n` takes a value (`-n 4` or `-n4`), and option parsing stops at the
+//! first non-option argument or `--`.
+//!
+//! Deliberate differences from drizzlepac 3.11 (see docs/compatibility.md):
+//! `-h` prints the usage instead of nothing, `-v` is a plain flag (drizzlepac's `v:` swallows
+//! the next argument), and an unknown option is a clean error with exit status 1.
+
+use anyhow::bail;
+
+pub const USAGE: &str = "runastrodriz [-bdahfgimn:v] inputFilename [newpath]";
+
+pub const HELP: &str = "\
+Usage: runastrodriz [-bdahfgimn:v] inputFilename [newpath]
+
+Process an HST association (<root>_asn.fits) or a single exposure (<root>_raw.fits,
+_flt.fits, _flc.fits): distortion-model WCS, AstroDrizzle, a priori and a posteriori
+astrometry, verification, final drizzled products, headerlets and the <root>.tra trailer.
+If newpath is given, the data are processed in that directory.
+
+Options:
+  -b      basic mode: do not write the final per-exposure headerlet files
+  -d      debug: verbose logging, keep intermediate files and directories
+  -a      force alignment: run verification even if a priori and a posteriori are off
+  -h      print this help and exit
+  -f      force: process as if DRIZCORR=PERFORM; keep exposures with bad guiding
+  -g      do not align to an external catalog (a posteriori); ASTROMETRY_COMPUTE_APOSTERIORI overrides
+  -i      in-memory final drizzle
+  -m      write a manifest file <root>_manifest.txt
+  -n N    number of cores for the drizzle steps
+  -v      verify guiding and drop exposures with bad guiding (a plain flag here)
+
+Exit status:
+  0   success (also when DRIZCORR is not PERFORM: nothing to do)
+  65  no viable data in the input exposures
+  1   error (bad arguments, unreadable input, processing failure)
+drizzlepac's command line exits 0 where the pipeline asks for 65; driz returns 65.
+";
+
+/// The arguments of `runastrodriz.process(...)`, with the command line's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    pub input: String,
+    pub newpath: Option<String>,
+    pub force: bool,
+    pub num_cores: Option<usize>,
+    pub inmemory: bool,
+    pub headerlets: bool,
+    pub align_to_gaia: bool,
+    pub force_alignment: bool,
+    pub do_verify_guiding: bool,
+    pub debug: bool,
+    pub make_manifest: bool,
+}
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+pub enum Parsed {
+    Help,
+    Run(RunOptions),
+}
+
+pub fn parse(args: &[String]) -> anyhow::Result<Parsed> {
+    let mut o = RunOptions {
+        input: String::new(),
+        newpath: None,
+        force: false,
+        num_cores: None,
+        inmemory: false,
+        headerlets: true,
+        align_to_gaia: true,
+        force_alignment: false,
+        do_verify_guiding: false,
+        debug: false,
+        make_manifest: false,
+    };
+    let mut help = false;
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        if arg == "--" {
+            i += 1;
+            break;
+        }
+        if !arg.starts_with('-') || arg == "-" {
+            break;
+        }
+        let letters: Vec<char> = arg[1..].chars().collect();
+        let mut j = 0;
+        while j < letters.len() {
+            match letters[j] {
+                'b' => o.headerlets = false,
+                'd' => o.debug = true,
+                'a' => o.force_alignment = true,
+                'h' => help = true,
+                'f' => o.force = true,
+                'g' => o.align_to_gaia = false,
+                'i' => o.inmemory = true,
+                'm' => o.make_manifest = true,
+                'v' => o.do_verify_guiding = true,
+                'n' => {
+                    let rest: String = letters[j + 1..].iter().collect();
+                    let value = if !rest.is_empty() {
+                        rest
+                    } else {
+                        i += 1;
+                        match args.get(i) {
+                            Some(v) => v.clone(),
+                            None => bail!("option -n requires an argument\nusage: {USAGE}"),
+                        }
+                    };
+                    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                        bail!("option -n: number of cores must be a positive integer, got {value:?}");
+                    }
+                    let n: usize = value.parse()?;
+                    if n == 0 {
+                        bail!("option -n: number of cores must be at least 1");
+                    }
+                    o.num_cores = Some(n);
+                    j = letters.len();
+                    continue;
+                }
+                other => bail!("unknown option -{other}\nusage: {USAGE}"),
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    if help {
+        return Ok(Parsed::Help);
+    }
+    let positional = &args[i..];
+    match positional {
+        [] => bail!("no input file given\nusage: {USAGE}"),
+        [input] => o.input = input.clone(),
+        [input, .., last] => {
+            o.input = input.clone();
+            o.newpath = Some(last.clone());
+        }
+    }
+    Ok(Parsed::Run(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_like_getopt() {
+        let Parsed::Run(o) = parse(&args("-bfn 4 -gi j8bt06010_asn.fits /tmp/work")).unwrap() else { panic!() };
+        assert!(!o.headerlets && o.force && !o.align_to_gaia && o.inmemory);
+        assert_eq!(o.num_cores, Some(4));
+        assert_eq!(o.input, "j8bt06010_asn.fits");
+        assert_eq!(o.newpath.as_deref(), Some("/tmp/work"));
+        let Parsed::Run(o) = parse(&args("-n2 -v -- -odd_name.fits")).unwrap() else { panic!() };
+        assert_eq!(o.num_cores, Some(2));
+        assert!(o.do_verify_guiding);
+        assert_eq!(o.input, "-odd_name.fits");
+        // Options stop at the first positional argument; the last positional is newpath.
+        let Parsed::Run(o) = parse(&args("a_asn.fits b c")).unwrap() else { panic!() };
+        assert_eq!(o.newpath.as_deref(), Some("c"));
+        assert_eq!(parse(&args("-h")).unwrap(), Parsed::Help);
+        assert_eq!(parse(&args("-dh x")).unwrap(), Parsed::Help);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(parse(&args("-x a.fits")).unwrap_err().to_string().contains("unknown option -x"));
+        assert!(parse(&args("-n four a.fits")).unwrap_err().to_string().contains("positive integer"));
+        assert!(parse(&args("-n")).unwrap_err().to_string().contains("requires an argument"));
+        assert!(parse(&args("-f")).unwrap_err().to_string().contains("no input file"));
+    }
+}
+
+/// Run the pipeline as asked. The stages are not implemented yet: say so plainly, touch
+/// nothing, and fail, rather than pretend to have made products.
+pub fn run(options: &RunOptions) -> i32 {
+    let path = std::path::Path::new(&options.input);
+    if !path.exists() {
+        eprintln!("runastrodriz: error: Input file - {} - does not exist.", options.input);
+        return crate::EXIT_ERROR;
+    }
+    eprintln!(
+        "runastrodriz: error: {}: the pipeline stages (updatewcs, AstroDrizzle, a priori and a posteriori \
+         alignment, verification, final drizzle, headerlets, trailer) are not available in this build of \
+         driz yet; nothing was processed or changed.",
+        options.input
+    );
+    crate::EXIT_ERROR
+}

@@ -1,0 +1,159 @@
+//! The command lines as a user runs them: outputs against astropy, exit codes, messages.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn run(bin: &str, args: &[&str], stdin: &str) -> Output {
+    let exe = match bin {
+        "driz" => env!("CARGO_BIN_EXE_driz"),
+        _ => env!("CARGO_BIN_EXE_runastrodriz"),
+    };
+    let mut child = Command::new(exe)
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program may exit before reading its input (argument errors): ignore a broken pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+/// (x, y, ra, dec) rows of an astropy fixture.
+fn fixture(name: &str) -> Vec<[f64; 4]> {
+    std::fs::read_to_string(root().join("testdata/wcs").join(name))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('x'))
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
+            [v[0], v[1], v[2], v[3]]
+        })
+        .collect()
+}
+
+fn pairs(out: &str) -> Vec<(f64, f64)> {
+    out.lines()
+        .map(|l| {
+            let v: Vec<f64> = l.split_whitespace().map(|s| s.parse().unwrap()).collect();
+            (v[0], v[1])
+        })
+        .collect()
+}
+
+#[test]
+fn pixtosky_and_skytopix_match_astropy_on_a_full_acs_chip() {
+    let image = "testdata/hst/j94f05bgq_updatewcs_flt.fits.gz[sci,2]";
+    let rows = fixture("j94f05bgq_updatewcs_flt.sci-2.csv");
+    assert!(rows.len() >= 1000);
+    let input: String = rows.iter().map(|r| format!("{} {}\n", r[0], r[1])).collect();
+    let out = run("driz", &["pixtosky", image], &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sky = pairs(&text(&out.stdout));
+    assert_eq!(sky.len(), rows.len());
+    for (r, (ra, dec)) in rows.iter().zip(&sky) {
+        let d = ((ra - r[2]) * r[3].to_radians().cos()).hypot(dec - r[3]) * 3.6e6;
+        // 12 printed decimals are 3.6e-6 mas; the model agrees to ~1e-7 mas.
+        assert!(d < 0.01, "{r:?}: {d} mas");
+    }
+    // Every line has at least 12 decimals.
+    assert!(text(&out.stdout).lines().all(|l| l.split_whitespace().all(|f| f.split('.').nth(1).unwrap().len() >= 12)));
+
+    let coords = std::env::temp_dir().join(format!("driz-cli-sky-{}.txt", std::process::id()));
+    std::fs::write(&coords, rows.iter().map(|r| format!("{:.15} {:.15}\n", r[2], r[3])).collect::<String>()).unwrap();
+    let out = run("driz", &["skytopix", image, "--coords", coords.to_str().unwrap()], "");
+    std::fs::remove_file(&coords).unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for (r, (x, y)) in rows.iter().zip(pairs(&text(&out.stdout))) {
+        assert!((x - r[0]).abs() < 1e-4 && (y - r[1]).abs() < 1e-4, "{r:?} -> {x} {y}");
+    }
+}
+
+#[test]
+fn json_output_and_pixtopix() {
+    let out = run("driz", &["pixtosky", "testdata/hst/dist_lookup.fits.gz", "--json"], "10 20\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["x"], 10.0);
+    assert!(v[0]["ra"].as_f64().unwrap() > 0.0);
+
+    // The same chip to itself is the identity; SCI,1 (CCDCHIP 2) row 100 lies one chip
+    // height plus the inter-chip gap below row 1 of SCI,2.
+    let f = "testdata/hst/j94f05bgq_updatewcs_flt.fits.gz";
+    let out = run("driz", &["pixtopix", &format!("{f}[sci,1]"), &format!("{f}[sci,1]")], "100 200\n");
+    let p = pairs(&text(&out.stdout));
+    assert!((p[0].0 - 100.0).abs() < 1e-6 && (p[0].1 - 200.0).abs() < 1e-6, "{p:?}");
+    let out = run("driz", &["pixtopix", &format!("{f}[sci,1]"), &format!("{f}[sci,2]"), "--json"], "2048 100\n");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let y_out = v[0]["y_out"].as_f64().unwrap();
+    assert!(y_out < 100.0 - 2048.0 && y_out > 100.0 - 2048.0 - 100.0, "{y_out}");
+}
+
+#[test]
+fn info_reports_chips_wcs_and_footprints() {
+    let out = run("driz", &["info", "testdata/hst/j94f05bgq_updatewcs_flt.fits.gz"], "");
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    for want in ["ACS / WFC", "F606W", "400 s", "SCI,2 CCDCHIP 1  4096x2048  distortion D2IM+SIP+NPOL", "IDC_postsm4", "OPUS", "footprint (5.52645"] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+    let out = run("driz", &["info", "--json", "testdata/hst/sample_flc_header.fits"], "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rootname"], "jbt122x8q");
+    assert_eq!(v["chips"][0]["wcs"][0]["name"], "IDC_4bb1536cj-FIT_IMG_GAIAeDR3");
+}
+
+#[test]
+fn bad_input_fails_with_a_message_naming_the_problem() {
+    let cases: [(&[&str], &str, &str); 5] = [
+        (&["info", "no/such/file.fits"], "", "no/such/file.fits"),
+        (&["pixtosky", "testdata/hst/simple.fits[sci,3]"], "1 1\n", "no extension [SCI,3]"),
+        (&["pixtosky", "testdata/hst/dist_lookup.fits.gz"], "1 2 3\n", "line 1: expected two numbers"),
+        (&["pixtosky", "testdata/hst/dist_lookup.fits.gz[sci"], "", "unbalanced brackets"),
+        (&["pixtosky", "README.md"], "1 1\n", "README.md: cannot open as FITS"),
+    ];
+    for (args, stdin, want) in cases {
+        let out = run("driz", args, stdin);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn runastrodriz_parses_but_does_not_pretend() {
+    let out = run("runastrodriz", &["-h"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("Usage: runastrodriz [-bdahfgimn:v] inputFilename [newpath]"));
+    let out = run("runastrodriz", &["-x", "a.fits"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unknown option -x"));
+    let out = run("runastrodriz", &["-bf", "missing_asn.fits"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Input file - missing_asn.fits - does not exist."));
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("j94f05bgq_flt.fits");
+    std::fs::copy(root().join("testdata/hst/test_drizzlepac_flt.fits"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    for bin in ["runastrodriz", "driz"] {
+        let args: Vec<&str> = if bin == "driz" { vec!["run", "-n", "2", input.to_str().unwrap()] } else { vec![input.to_str().unwrap()] };
+        let out = run(bin, &args, "");
+        assert_eq!(out.status.code(), Some(1), "{bin}");
+        assert!(text(&out.stderr).contains("not available in this build"), "{}", text(&out.stderr));
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no products pretended");
+}
