@@ -61,7 +61,10 @@ pub fn gather(path: &Path) -> anyhow::Result<Info> {
             wcs: chip
                 .wcs_keys
                 .iter()
-                .map(|k| WcsInfo { key: if k.key == ' ' { "primary".into() } else { k.key.to_string() }, name: k.name.clone() })
+                .map(|k| WcsInfo {
+                    key: if k.key == ' ' { "primary".into() } else { k.key.to_string() },
+                    name: k.name.clone(),
+                })
                 .collect(),
             footprint,
             wcs_error,

@@ -142,6 +142,23 @@ pub fn parse(args: &[String]) -> anyhow::Result<Parsed> {
     Ok(Parsed::Run(o))
 }
 
+/// Run the pipeline as asked. The stages are not implemented yet: say so plainly, touch
+/// nothing, and fail, rather than pretend to have made products.
+pub fn run(options: &RunOptions) -> i32 {
+    let path = std::path::Path::new(&options.input);
+    if !path.exists() {
+        eprintln!("runastrodriz: error: Input file - {} - does not exist.", options.input);
+        return crate::EXIT_ERROR;
+    }
+    eprintln!(
+        "runastrodriz: error: {}: the pipeline stages (updatewcs, AstroDrizzle, a priori and a posteriori \
+         alignment, verification, final drizzle, headerlets, trailer) are not available in this build of \
+         driz yet; nothing was processed or changed.",
+        options.input
+    );
+    crate::EXIT_ERROR
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,21 +192,4 @@ mod tests {
         assert!(parse(&args("-n")).unwrap_err().to_string().contains("requires an argument"));
         assert!(parse(&args("-f")).unwrap_err().to_string().contains("no input file"));
     }
-}
-
-/// Run the pipeline as asked. The stages are not implemented yet: say so plainly, touch
-/// nothing, and fail, rather than pretend to have made products.
-pub fn run(options: &RunOptions) -> i32 {
-    let path = std::path::Path::new(&options.input);
-    if !path.exists() {
-        eprintln!("runastrodriz: error: Input file - {} - does not exist.", options.input);
-        return crate::EXIT_ERROR;
-    }
-    eprintln!(
-        "runastrodriz: error: {}: the pipeline stages (updatewcs, AstroDrizzle, a priori and a posteriori \
-         alignment, verification, final drizzle, headerlets, trailer) are not available in this build of \
-         driz yet; nothing was processed or changed.",
-        options.input
-    );
-    crate::EXIT_ERROR
 }

@@ -105,7 +105,15 @@ fn info_reports_chips_wcs_and_footprints() {
     let out = run("driz", &["info", "testdata/hst/j94f05bgq_updatewcs_flt.fits.gz"], "");
     assert!(out.status.success());
     let s = text(&out.stdout);
-    for want in ["ACS / WFC", "F606W", "400 s", "SCI,2 CCDCHIP 1  4096x2048  distortion D2IM+SIP+NPOL", "IDC_postsm4", "OPUS", "footprint (5.52645"] {
+    for want in [
+        "ACS / WFC",
+        "F606W",
+        "400 s",
+        "SCI,2 CCDCHIP 1  4096x2048  distortion D2IM+SIP+NPOL",
+        "IDC_postsm4",
+        "OPUS",
+        "footprint (5.52645",
+    ] {
         assert!(s.contains(want), "missing {want:?} in\n{s}");
     }
     let out = run("driz", &["info", "--json", "testdata/hst/sample_flc_header.fits"], "");
@@ -149,7 +157,8 @@ fn runastrodriz_parses_but_does_not_pretend() {
     std::fs::copy(root().join("testdata/hst/test_drizzlepac_flt.fits"), &input).unwrap();
     let before = std::fs::read(&input).unwrap();
     for bin in ["runastrodriz", "driz"] {
-        let args: Vec<&str> = if bin == "driz" { vec!["run", "-n", "2", input.to_str().unwrap()] } else { vec![input.to_str().unwrap()] };
+        let args: Vec<&str> =
+            if bin == "driz" { vec!["run", "-n", "2", input.to_str().unwrap()] } else { vec![input.to_str().unwrap()] };
         let out = run(bin, &args, "");
         assert_eq!(out.status.code(), Some(1), "{bin}");
         assert!(text(&out.stderr).contains("not available in this build"), "{}", text(&out.stderr));

@@ -47,7 +47,11 @@ pub fn read_asn(path: impl AsRef<Path>) -> Result<Vec<AsnMember>> {
         .into_iter()
         .zip(kinds)
         .zip(present)
-        .map(|((name, kind), present)| AsnMember { name: name.trim().to_string(), kind: kind.trim().to_string(), present })
+        .map(|((name, kind), present)| AsnMember {
+            name: name.trim().to_string(),
+            kind: kind.trim().to_string(),
+            present,
+        })
         .collect())
 }
 

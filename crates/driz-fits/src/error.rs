@@ -12,9 +12,9 @@ pub enum FitsError {
     #[error("{}: no extension {spec}", path.display())]
     MissingHdu { path: PathBuf, spec: String },
     #[error("{}{hdu}: {cause}", path.display())]
-    Header { path: PathBuf, hdu: HduLabel, cause: HeaderError },
+    Header { path: PathBuf, hdu: HduLabel, cause: Box<HeaderError> },
     #[error("{}{hdu}: {cause}", path.display())]
-    Wcs { path: PathBuf, hdu: HduLabel, cause: WcsError },
+    Wcs { path: PathBuf, hdu: HduLabel, cause: Box<WcsError> },
     #[error("{}{hdu}: {message}", path.display())]
     Invalid { path: PathBuf, hdu: HduLabel, message: String },
     #[error("{}: {cause}", path.display())]
@@ -30,7 +30,6 @@ impl std::fmt::Display for HduLabel {
         if self.0.is_empty() { Ok(()) } else { write!(f, "[{}]", self.0) }
     }
 }
-
 
 impl FitsError {
     pub fn invalid(path: &std::path::Path, hdu: &str, message: impl Into<String>) -> FitsError {

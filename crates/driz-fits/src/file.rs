@@ -16,9 +16,16 @@ use std::path::Path;
 pub enum HduKind {
     /// An image; `dims` are NAXIS1, NAXIS2, … (empty for a header-only HDU). `bitpix` is
     /// the equivalent type after BZERO/BSCALE (20 for unsigned 16-bit).
-    Image { bitpix: i32, dims: Vec<usize> },
-    BinTable { rows: usize },
-    AsciiTable { rows: usize },
+    Image {
+        bitpix: i32,
+        dims: Vec<usize>,
+    },
+    BinTable {
+        rows: usize,
+    },
+    AsciiTable {
+        rows: usize,
+    },
 }
 
 /// One HDU: position, name, version, kind and header.
@@ -87,19 +94,16 @@ impl Fits {
     pub fn find(&self, spec: &HduSpec) -> Result<usize> {
         let found = match spec {
             HduSpec::Index(i) => (*i < self.hdus.len()).then_some(*i),
-            HduSpec::Name(name, ver) => self
-                .hdus
-                .iter()
-                .position(|h| h.extname.eq_ignore_ascii_case(name) && h.extver == *ver),
+            HduSpec::Name(name, ver) => {
+                self.hdus.iter().position(|h| h.extname.eq_ignore_ascii_case(name) && h.extver == *ver)
+            }
         };
         found.ok_or_else(|| FitsError::MissingHdu { path: self.path().to_path_buf(), spec: spec.to_string() })
     }
 
     /// The HDU named `extname`, `extver`, if present.
     pub fn position(&self, extname: &str, extver: i64) -> Option<usize> {
-        self.hdus
-            .iter()
-            .position(|h| h.extname.eq_ignore_ascii_case(extname) && h.extver == extver)
+        self.hdus.iter().position(|h| h.extname.eq_ignore_ascii_case(extname) && h.extver == extver)
     }
 
     pub fn hdu(&self, index: usize) -> &Hdu {
@@ -107,7 +111,7 @@ impl Fits {
     }
 
     pub(crate) fn header_error(&self, index: usize, e: driz_header::HeaderError) -> FitsError {
-        FitsError::Header { path: self.path().to_path_buf(), hdu: HduLabel(self.hdus[index].label()), cause: e }
+        FitsError::Header { path: self.path().to_path_buf(), hdu: HduLabel(self.hdus[index].label()), cause: Box::new(e) }
     }
 
     /// Read a 2-D image (a 1-D image comes back as one row), converted to `T`.
@@ -125,11 +129,14 @@ impl Fits {
     /// Read rows `first_row..first_row + nrows` (0-based) of a 2-D image.
     pub fn read_image_rows<T: Pixel>(&mut self, index: usize, first_row: usize, nrows: usize) -> Result<Array2<T>> {
         let label = self.hdus[index].label();
-        let [nx, ny] = self.hdus[index]
-            .image_size()
-            .ok_or_else(|| FitsError::invalid(self.path(), &label, "not a 2-D image"))?;
+        let [nx, ny] =
+            self.hdus[index].image_size().ok_or_else(|| FitsError::invalid(self.path(), &label, "not a 2-D image"))?;
         if first_row + nrows > ny {
-            return Err(FitsError::invalid(self.path(), &label, format!("rows {first_row}..{} beyond {ny}", first_row + nrows)));
+            return Err(FitsError::invalid(
+                self.path(),
+                &label,
+                format!("rows {first_row}..{} beyond {ny}", first_row + nrows),
+            ));
         }
         self.raw.move_to(index)?;
         let mut data = vec![T::default(); nx * nrows];
@@ -154,23 +161,18 @@ impl Fits {
     pub fn column_names(&self, index: usize) -> Vec<String> {
         let h = &self.hdus[index].header;
         let n = h.get_i64("TFIELDS").ok().flatten().unwrap_or(0).max(0);
-        (1..=n)
-            .map(|i| h.get_str(&format!("TTYPE{i}")).ok().flatten().unwrap_or("").trim().to_string())
-            .collect()
+        (1..=n).map(|i| h.get_str(&format!("TTYPE{i}")).ok().flatten().unwrap_or("").trim().to_string()).collect()
     }
 
     /// A lookup-table extension (`D2IMARR`/`WCSDVARR`) as a [`LookupTable`].
     pub fn lookup_table(&mut self, kind: TableKind, extver: i64) -> std::result::Result<LookupTable, WcsError> {
-        let index = self
-            .position(kind.extname(), extver)
-            .ok_or_else(|| WcsError::BadTable("extension is missing".into()))?;
+        let index =
+            self.position(kind.extname(), extver).ok_or_else(|| WcsError::BadTable("extension is missing".into()))?;
         let [nx, ny] = self.hdus[index]
             .image_size()
             .ok_or_else(|| WcsError::BadTable("extension has no 1-D or 2-D data".into()))?;
         let header = self.hdus[index].header.clone();
-        let data = self
-            .read_image::<f32>(index)
-            .map_err(|e| WcsError::BadTable(e.to_string()))?;
+        let data = self.read_image::<f32>(index).map_err(|e| WcsError::BadTable(e.to_string()))?;
         LookupTable::new(&header, [nx, ny], data.into_raw_vec_and_offset().0)
     }
 
@@ -182,7 +184,7 @@ impl Fits {
         HstWcs::from_header(&header, key, &mut tables).map_err(|cause| FitsError::Wcs {
             path: self.raw.path.clone(),
             hdu: HduLabel(label),
-            cause,
+            cause: Box::new(cause),
         })
     }
 
@@ -196,11 +198,7 @@ impl Fits {
 fn column_number(header: &Header, name: &str) -> Option<usize> {
     let n = header.get_i64("TFIELDS").ok().flatten()?;
     (1..=n.max(0) as usize).find(|i| {
-        header
-            .get_str(&format!("TTYPE{i}"))
-            .ok()
-            .flatten()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case(name))
+        header.get_str(&format!("TTYPE{i}")).ok().flatten().is_some_and(|t| t.trim().eq_ignore_ascii_case(name))
     })
 }
 
@@ -211,11 +209,8 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
         let hdutype = raw.move_to(index)?;
         let label = index.to_string();
         let images = raw.records(&label)?;
-        let header = Header::from_card_images(images.iter().map(String::as_str)).map_err(|cause| FitsError::Header {
-            path: raw.path.clone(),
-            hdu: HduLabel(label.clone()),
-            cause,
-        })?;
+        let header = Header::from_card_images(images.iter().map(String::as_str))
+            .map_err(|cause| FitsError::Header { path: raw.path.clone(), hdu: HduLabel(label.clone()), cause: Box::new(cause) })?;
         let extname = match header.get("EXTNAME") {
             Some(v) => v.as_str().unwrap_or("").trim().to_ascii_uppercase(),
             None => String::new(),

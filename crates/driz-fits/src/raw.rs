@@ -34,8 +34,7 @@ pub(crate) struct Raw {
 }
 
 fn path_str(path: &Path) -> Result<&str> {
-    path.to_str()
-        .ok_or_else(|| FitsError::invalid(path, "", "file name is not valid UTF-8"))
+    path.to_str().ok_or_else(|| FitsError::invalid(path, "", "file name is not valid UTF-8"))
 }
 
 /// CFITSIO's description of a status and the messages on its error stack.
@@ -162,7 +161,13 @@ impl Raw {
 
     /// Read `n` pixels starting at 1-based element `first` of the current image, converted
     /// by CFITSIO to `datatype` (BSCALE/BZERO applied).
-    pub fn read_pixels<T: Copy + Default>(&mut self, datatype: c_int, first: usize, out: &mut [T], label: &str) -> Result<()> {
+    pub fn read_pixels<T: Copy + Default>(
+        &mut self,
+        datatype: c_int,
+        first: usize,
+        out: &mut [T],
+        label: &str,
+    ) -> Result<()> {
         if out.is_empty() {
             return Ok(());
         }
@@ -241,7 +246,13 @@ impl Raw {
     }
 
     /// Read `n` elements of column `col` from row 1, converted to `datatype`.
-    pub fn read_column<T: Copy + Default>(&mut self, datatype: c_int, col: usize, out: &mut [T], label: &str) -> Result<()> {
+    pub fn read_column<T: Copy + Default>(
+        &mut self,
+        datatype: c_int,
+        col: usize,
+        out: &mut [T],
+        label: &str,
+    ) -> Result<()> {
         if out.is_empty() {
             return Ok(());
         }
@@ -322,7 +333,16 @@ impl Raw {
         }
         let mut status = 0;
         unsafe {
-            sys::ffpcl(self.ptr(), datatype, col as c_int, 1, 1, data.len() as i64, data.as_ptr() as *mut _, &mut status);
+            sys::ffpcl(
+                self.ptr(),
+                datatype,
+                col as c_int,
+                1,
+                1,
+                data.len() as i64,
+                data.as_ptr() as *mut _,
+                &mut status,
+            );
         }
         self.check(status, label, &format!("writing column {col}"))
     }

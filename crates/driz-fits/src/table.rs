@@ -45,7 +45,11 @@ impl Column {
 pub(crate) fn read_column(raw: &mut Raw, col: usize, rows: usize, label: &str) -> Result<Column> {
     let (typecode, repeat, width) = raw.column_type(col, label)?;
     if typecode < 0 {
-        return Err(FitsError::invalid(&raw.path, label, format!("column {col} has variable length, which is not supported")));
+        return Err(FitsError::invalid(
+            &raw.path,
+            label,
+            format!("column {col} has variable length, which is not supported"),
+        ));
     }
     match typecode {
         code::TSTRING => Ok(Column::Text(raw.read_string_column(col, rows, width.max(repeat), label)?)),
@@ -54,8 +58,17 @@ pub(crate) fn read_column(raw: &mut Raw, col: usize, rows: usize, label: &str) -
             raw.read_column(code::TLOGICAL, col, &mut v, label)?;
             Ok(Column::Logical(v.iter().step_by(repeat.max(1)).map(|&b| b != 0).collect()))
         }
-        code::TBIT | code::TBYTE | code::TSBYTE | code::TSHORT | code::TUSHORT | code::TINT | code::TUINT
-        | code::TLONG | code::TULONG | code::TLONGLONG | code::TULONGLONG
+        code::TBIT
+        | code::TBYTE
+        | code::TSBYTE
+        | code::TSHORT
+        | code::TUSHORT
+        | code::TINT
+        | code::TUINT
+        | code::TLONG
+        | code::TULONG
+        | code::TLONGLONG
+        | code::TULONGLONG
             if repeat <= 1 =>
         {
             let mut v = vec![0i64; rows];

@@ -23,9 +23,7 @@ pub fn is_structural(keyword: &str) -> bool {
     if FIXED.contains(&k) || k == "END" {
         return true;
     }
-    INDEXED
-        .iter()
-        .any(|p| k.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+    INDEXED.iter().any(|p| k.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
 }
 
 fn card_keyword(image: &str) -> &str {

@@ -5,7 +5,8 @@ mod common;
 
 use driz_fits::{AsnMember, Column, Exposure, Fits, FitsWriter, HduKind, HduSpec, asn_columns, read_asn, update_file};
 use driz_header::{Card, Header};
-use ndarray::{Array2, array};
+use ndarray::Array2;
+use std::path::PathBuf;
 
 fn header(cards: &[(&str, driz_header::Value)]) -> Header {
     let mut h = Header::new();
@@ -59,7 +60,8 @@ fn writes_and_rereads_every_type_and_header_feature() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("roundtrip.fits");
     let long = "a very long string value ".repeat(8);
-    let mut primary = header(&[("INSTRUME", "ACS".into()), ("EXPTIME", 507.0.into()), ("ROOTNAME", "j8bt06nyq".into())]);
+    let mut primary =
+        header(&[("INSTRUME", "ACS".into()), ("EXPTIME", 507.0.into()), ("ROOTNAME", "j8bt06nyq".into())]);
     primary.set_with_comment("DESCRIP", long.as_str(), "continued over cards");
     primary.append(Card::new("STSCI PIPELINE VERSION", "3.11.0", "HIERARCH keyword"));
     primary.add_history("first history line");
@@ -96,6 +98,10 @@ fn writes_and_rereads_every_type_and_header_feature() {
     assert!(!path.exists(), "nothing appears before finish");
     w.finish().unwrap();
 
+    if let Some(keep) = std::env::var_os("DRIZ_KEEP_TEST_OUTPUT") {
+        // testdata/scripts/check_driz_files_with_astropy.py reads this copy with astropy.
+        std::fs::copy(&path, PathBuf::from(keep).join("roundtrip.fits")).unwrap();
+    }
     let mut fits = Fits::open(&path).unwrap();
     let p = fits.primary_header();
     assert_eq!(p.get_str("DESCRIP").unwrap(), Some(long.trim_end()));

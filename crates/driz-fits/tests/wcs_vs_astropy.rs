@@ -58,7 +58,8 @@ fn every_distorted_chip_matches_astropy() {
         let index = entry["hdu_index"].as_u64().unwrap() as usize;
         let mut fits = Fits::open(&path).unwrap_or_else(|e| panic!("{e}"));
         let wcs = fits.wcs(index, ' ').unwrap_or_else(|e| panic!("{e}"));
-        let expected: Vec<&str> = entry["distortions"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+        let expected: Vec<&str> =
+            entry["distortions"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
         let mut have = wcs.distortion_names();
         have.sort();
         let mut want = expected.clone();

@@ -36,12 +36,7 @@ impl Card {
     }
 
     pub fn commentary(keyword: &str, text: &str) -> Card {
-        Card {
-            keyword: keyword.trim().to_ascii_uppercase(),
-            value: None,
-            comment: text.to_string(),
-            original: None,
-        }
+        Card { keyword: keyword.trim().to_ascii_uppercase(), value: None, comment: text.to_string(), original: None }
     }
 
     /// A card that could not be parsed: the keyword as far as it can be read, and the
@@ -130,11 +125,8 @@ impl Card {
     }
 
     fn value_images(&self, value: &Value) -> Vec<String> {
-        let prefix = if self.is_hierarch() {
-            format!("HIERARCH {} = ", self.keyword)
-        } else {
-            format!("{:<8}= ", self.keyword)
-        };
+        let prefix =
+            if self.is_hierarch() { format!("HIERARCH {} = ", self.keyword) } else { format!("{:<8}= ", self.keyword) };
         let field = match value {
             Value::Text(s) => {
                 let q = quote(s);
@@ -240,9 +232,7 @@ fn parse_value_and_comment(field: &str) -> Result<(Value, String), CardError> {
 /// Split `  'it''s'  / comment` into the unescaped string (trailing blanks removed) and
 /// the comment.
 fn split_string_field(field: &str) -> Result<(String, String), CardError> {
-    let start = field
-        .find('\'')
-        .ok_or_else(|| CardError("expected a quoted string".into()))?;
+    let start = field.find('\'').ok_or_else(|| CardError("expected a quoted string".into()))?;
     if !field[..start].trim().is_empty() {
         return Err(CardError("text before the opening quote".into()));
     }

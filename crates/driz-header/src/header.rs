@@ -41,10 +41,8 @@ impl Header {
         let mut images = Vec::new();
         let mut ended = false;
         for (index, chunk) in bytes.chunks(CARD_LEN).enumerate() {
-            let image = std::str::from_utf8(chunk)
-                .ok()
-                .filter(|s| s.is_ascii())
-                .ok_or_else(|| HeaderError::BadCard {
+            let image =
+                std::str::from_utf8(chunk).ok().filter(|s| s.is_ascii()).ok_or_else(|| HeaderError::BadCard {
                     index,
                     image: String::from_utf8_lossy(chunk).into_owned(),
                     reason: "non-ASCII bytes".into(),
@@ -157,9 +155,7 @@ impl Header {
     }
 
     fn position(&self, keyword: &str) -> Option<usize> {
-        self.cards
-            .iter()
-            .position(|c| !c.is_commentary() && c.keyword.eq_ignore_ascii_case(keyword))
+        self.cards.iter().position(|c| !c.is_commentary() && c.keyword.eq_ignore_ascii_case(keyword))
     }
 
     /// The first value card with this keyword.
@@ -282,8 +278,7 @@ impl Header {
     /// Remove every value card with this keyword; returns how many went.
     pub fn remove(&mut self, keyword: &str) -> usize {
         let before = self.cards.len();
-        self.cards
-            .retain(|c| c.is_commentary() || !c.keyword.eq_ignore_ascii_case(keyword));
+        self.cards.retain(|c| c.is_commentary() || !c.keyword.eq_ignore_ascii_case(keyword));
         before - self.cards.len()
     }
 
@@ -398,7 +393,12 @@ mod tests {
 
     #[test]
     fn set_keeps_position_and_comment() {
-        let mut h = Header::from_card_images(["A       =                    1 / first", "B       =                    2 / second", ""]).unwrap();
+        let mut h = Header::from_card_images([
+            "A       =                    1 / first",
+            "B       =                    2 / second",
+            "",
+        ])
+        .unwrap();
         h.set("A", 5);
         h.set("C", "new");
         let keys: Vec<_> = h.cards().iter().map(|c| c.keyword.as_str()).collect();

@@ -176,7 +176,13 @@ pub fn python_float_repr(v: f64) -> String {
 pub fn format_fits_float(v: f64) -> String {
     if !v.is_finite() {
         // astropy refuses these; CFITSIO and IRAF write them so, and our parser reads them.
-        return if v.is_nan() { "NAN".into() } else if v > 0.0 { "INF".into() } else { "-INF".into() };
+        return if v.is_nan() {
+            "NAN".into()
+        } else if v > 0.0 {
+            "INF".into()
+        } else {
+            "-INF".into()
+        };
     }
     let repr = python_float_repr(v).replace('e', "E");
     let mut text = if !repr.contains('.') && !repr.contains('E') {
@@ -241,16 +247,11 @@ pub(crate) fn parse_value(field: &str) -> Result<Value, String> {
         return Err(format!("unparsable value {t:?}"));
     }
     let normalised = t.replace(['D', 'd'], "E");
-    let valid = normalised
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'E' | b'e'));
+    let valid = normalised.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'E' | b'e'));
     if !valid {
         return Err(format!("unparsable value {t:?}"));
     }
-    normalised
-        .parse::<f64>()
-        .map(Value::Float)
-        .map_err(|_| format!("unparsable number {t:?}"))
+    normalised.parse::<f64>().map(Value::Float).map_err(|_| format!("unparsable number {t:?}"))
 }
 
 #[cfg(test)]

@@ -22,10 +22,7 @@ pub fn wcs_keys(header: &Header) -> Vec<WcsKey> {
                 .any(|base| header.contains(&format!("{base}{s}")));
             present.then(|| WcsKey {
                 key,
-                name: header
-                    .get(&format!("WCSNAME{s}"))
-                    .and_then(|v| v.as_str())
-                    .map(|n| n.trim().to_string()),
+                name: header.get(&format!("WCSNAME{s}")).and_then(|v| v.as_str()).map(|n| n.trim().to_string()),
             })
         })
         .collect()

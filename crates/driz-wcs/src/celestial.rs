@@ -228,10 +228,8 @@ fn read_cd(header: &Header, s: &str) -> Result<[[f64; 2]; 2], WcsError> {
     if any_cd {
         return Ok(cd);
     }
-    let cdelt = [
-        header.get_f64(&format!("CDELT1{s}"))?.unwrap_or(1.0),
-        header.get_f64(&format!("CDELT2{s}"))?.unwrap_or(1.0),
-    ];
+    let cdelt =
+        [header.get_f64(&format!("CDELT1{s}"))?.unwrap_or(1.0), header.get_f64(&format!("CDELT2{s}"))?.unwrap_or(1.0)];
     let mut pc = [[1.0, 0.0], [0.0, 1.0]];
     let mut any_pc = false;
     for (i, row) in pc.iter_mut().enumerate() {
@@ -242,12 +240,11 @@ fn read_cd(header: &Header, s: &str) -> Result<[[f64; 2]; 2], WcsError> {
             }
         }
     }
-    if !any_pc {
-        if let Some(rho) = header.get_f64(&format!("CROTA2{s}"))? {
+    if !any_pc
+        && let Some(rho) = header.get_f64(&format!("CROTA2{s}"))? {
             let (sr, cr) = (rho * D2R).sin_cos();
             pc = [[cr, -sr * cdelt[1] / cdelt[0]], [sr * cdelt[0] / cdelt[1], cr]];
         }
-    }
     for i in 0..2 {
         for j in 0..2 {
             cd[i][j] = cdelt[i] * pc[i][j];
@@ -318,5 +315,33 @@ mod tests {
         assert!(Celestial::new([1.0; 2], [0.0; 2], cd, ["RA---SIN", "DEC--SIN"]).is_err());
         assert!(Celestial::new([1.0; 2], [0.0; 2], [[1.0, 1.0], [1.0, 1.0]], ["RA---TAN", "DEC--TAN"]).is_err());
         assert!(Celestial::new([1.0; 2], [0.0, 95.0], cd, ["RA---TAN", "DEC--TAN"]).is_err());
+    }
+
+    #[test]
+    fn alternate_keys_write_and_read_back() {
+        let cd = [[1.29055156992758e-05, 5.95250078565221e-06], [5.02263821027651e-06, -1.2644844109546e-05]];
+        let mut c =
+            Celestial::new([2048.0, 1024.0], [5.63056810618, -72.05457184279], cd, ["RA---TAN-SIP", "DEC--TAN-SIP"])
+                .unwrap();
+        c.name = Some("IDC_qbu1641sj".into());
+        let mut h = Header::new();
+        c.write_to_header(&mut h, ' ');
+        let mut o = c.with_reference([2048.0, 1024.0], [5.6306, -72.0546], cd).unwrap();
+        o.name = Some("OPUS".into());
+        o.write_to_header(&mut h, 'O');
+        assert_eq!(h.get_str("WCSNAMEO").unwrap(), Some("OPUS"));
+        assert_eq!(h.get_f64("CD2_2O").unwrap(), Some(-1.2644844109546e-05));
+        let back = Celestial::from_header(&h, 'O').unwrap();
+        assert_eq!(back.crval, [5.6306, -72.0546]);
+        assert_eq!(back.cd, cd);
+        assert_eq!(back.name.as_deref(), Some("OPUS"));
+        let primary = Celestial::from_header(&h, ' ').unwrap();
+        assert_eq!(primary.crval, c.crval);
+        let keys: Vec<char> = crate::wcs_keys(&h).iter().map(|k| k.key).collect();
+        assert_eq!(keys, [' ', 'O']);
+        // Writing again updates in place instead of appending duplicates.
+        let n = h.len();
+        o.write_to_header(&mut h, 'O');
+        assert_eq!(h.len(), n);
     }
 }

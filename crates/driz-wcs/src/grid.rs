@@ -1,8 +1,8 @@
 //! Whole-image evaluation, parallel over rows. Each pixel is computed independently, so
 //! results are bit-identical for any number of threads.
 
-use crate::hst::HstWcs;
 use crate::WcsError;
+use crate::hst::HstWcs;
 use rayon::prelude::*;
 
 /// Sky coordinates of every pixel centre of an `nx` × `ny` image (1-based pixel
@@ -13,15 +13,11 @@ pub fn pix2world_grid(wcs: &HstWcs, nx: usize, ny: usize) -> (Vec<f64>, Vec<f64>
     if nx == 0 {
         return (ra, dec);
     }
-    ra.par_chunks_mut(nx)
-        .zip(dec.par_chunks_mut(nx))
-        .enumerate()
-        .for_each(|(j, (ra_row, dec_row))| {
-            let y = (j + 1) as f64;
-            for (i, (r, d)) in ra_row.iter_mut().zip(dec_row.iter_mut()).enumerate() {
-                (*r, *d) = wcs.pix2world((i + 1) as f64, y);
-            }
-        });
+    let xs = column_coordinates(nx);
+    ra.par_chunks_mut(nx).zip(dec.par_chunks_mut(nx)).enumerate().for_each(|(j, (ra_row, dec_row))| {
+        let ys = vec![(j + 1) as f64; nx];
+        wcs.pix2world_many(&xs, &ys, ra_row, dec_row);
+    });
     (ra, dec)
 }
 
@@ -43,14 +39,21 @@ pub fn pixel_map(input: &HstWcs, output: &HstWcs, nx: usize, ny: usize) -> Vec<[
     if nx == 0 {
         return map;
     }
+    let xs = column_coordinates(nx);
     map.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
-        let y = (j + 1) as f64;
-        for (i, out) in row.iter_mut().enumerate() {
-            let (ra, dec) = input.pix2world((i + 1) as f64, y);
+        let ys = vec![(j + 1) as f64; nx];
+        let (mut ra, mut dec) = (vec![0.0; nx], vec![0.0; nx]);
+        input.pix2world_many(&xs, &ys, &mut ra, &mut dec);
+        for ((out, &ra), &dec) in row.iter_mut().zip(&ra).zip(&dec) {
             if let Ok((xo, yo)) = output.world2pix(ra, dec) {
                 *out = [xo - 1.0, yo - 1.0];
             }
         }
     });
     map
+}
+
+/// The 1-based x coordinates of a row of `nx` pixels.
+fn column_coordinates(nx: usize) -> Vec<f64> {
+    (1..=nx).map(|i| i as f64).collect()
 }

@@ -3,10 +3,10 @@
 //! astropy's order: D2IM at the raw pixel, then SIP and NPOL at the D2IM-corrected pixel,
 //! then CD, TAN and rotation.
 
+use crate::WcsError;
 use crate::celestial::Celestial;
 use crate::lookup::LookupTable;
 use crate::sip::Sip;
-use crate::WcsError;
 use driz_header::Header;
 use std::sync::Arc;
 
@@ -87,6 +87,10 @@ impl Distortion {
     }
 }
 
+/// Points per batch in [`HstWcs::pix2foc_many`]: enough to amortise each stage, few
+/// enough for the scratch arrays to stay in L1.
+const BATCH: usize = 256;
+
 /// Tolerance of the iterative sky→pixel inversion, pixels.
 pub const INVERSE_TOLERANCE: f64 = 1e-10;
 const INVERSE_MAX_ITERATIONS: usize = 100;
@@ -143,6 +147,64 @@ impl HstWcs {
         (xf, yf)
     }
 
+    /// [`HstWcs::pix2foc`] of many points, bit for bit: each stage runs over a batch of
+    /// points before the next, so the SIP polynomials are evaluated coefficient by
+    /// coefficient ([`Polynomial::eval_many`](crate::Polynomial::eval_many)).
+    pub fn pix2foc_many(&self, x: &[f64], y: &[f64], xf: &mut [f64], yf: &mut [f64]) {
+        let n = x.len();
+        assert!(y.len() == n && xf.len() == n && yf.len() == n, "pix2foc_many: slices differ in length");
+        let batches = x.chunks(BATCH).zip(y.chunks(BATCH)).zip(xf.chunks_mut(BATCH).zip(yf.chunks_mut(BATCH)));
+        for ((x, y), (xf, yf)) in batches {
+            self.pix2foc_batch(x, y, xf, yf);
+        }
+    }
+
+    /// One batch of [`HstWcs::pix2foc_many`]: the steps of [`HstWcs::pix2foc`], in order.
+    fn pix2foc_batch(&self, x: &[f64], y: &[f64], xf: &mut [f64], yf: &mut [f64]) {
+        let d = &self.distortion;
+        let n = x.len();
+        let (mut xd, mut yd) = ([0.0; BATCH], [0.0; BATCH]);
+        let (xd, yd) = (&mut xd[..n], &mut yd[..n]);
+        xd.copy_from_slice(x);
+        yd.copy_from_slice(y);
+        for (t, out) in [(&d.d2im[0], &mut *xd), (&d.d2im[1], &mut *yd)] {
+            if let Some(t) = t {
+                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                    *o += t.value(x, y);
+                }
+            }
+        }
+        xf.copy_from_slice(xd);
+        yf.copy_from_slice(yd);
+        if let Some(sip) = &d.sip {
+            let (mut u, mut v, mut f, mut g) = ([0.0; BATCH], [0.0; BATCH], [0.0; BATCH], [0.0; BATCH]);
+            let (u, v, f, g) = (&mut u[..n], &mut v[..n], &mut f[..n], &mut g[..n]);
+            for (((u, v), &xd), &yd) in u.iter_mut().zip(v.iter_mut()).zip(&*xd).zip(&*yd) {
+                (*u, *v) = (xd - self.celestial.crpix[0], yd - self.celestial.crpix[1]);
+            }
+            sip.offsets_many(u, v, f, g);
+            for (((xf, yf), &f), &g) in xf.iter_mut().zip(yf.iter_mut()).zip(&*f).zip(&*g) {
+                *xf += f;
+                *yf += g;
+            }
+        }
+        for (t, out) in [(&d.npol[0], &mut *xf), (&d.npol[1], &mut *yf)] {
+            if let Some(t) = t {
+                for ((o, &x), &y) in out.iter_mut().zip(&*xd).zip(&*yd) {
+                    *o += t.value(x, y);
+                }
+            }
+        }
+    }
+
+    /// [`HstWcs::pix2world`] of many points, bit for bit.
+    pub fn pix2world_many(&self, x: &[f64], y: &[f64], ra: &mut [f64], dec: &mut [f64]) {
+        self.pix2foc_many(x, y, ra, dec);
+        for (r, d) in ra.iter_mut().zip(dec.iter_mut()) {
+            (*r, *d) = self.celestial.foc2world(*r, *d);
+        }
+    }
+
     /// 1-based pixel → (RA, Dec) degrees (astropy `all_pix2world(x, y, 1)`).
     #[inline]
     pub fn pix2world(&self, x: f64, y: f64) -> (f64, f64) {
@@ -153,10 +215,7 @@ impl HstWcs {
     /// (RA, Dec) → 1-based pixel, inverting the full forward model by fixed-point
     /// iteration to [`INVERSE_TOLERANCE`].
     pub fn world2pix(&self, ra: f64, dec: f64) -> Result<(f64, f64), WcsError> {
-        let (x0, y0) = self
-            .celestial
-            .world2foc(ra, dec)
-            .ok_or(WcsError::OffImage { ra, dec })?;
+        let (x0, y0) = self.celestial.world2foc(ra, dec).ok_or(WcsError::OffImage { ra, dec })?;
         if self.distortion.is_empty() {
             return Ok((x0, y0));
         }

@@ -21,12 +21,7 @@ impl LookupTable {
     /// 0, 0 and 1) and its data. `naxis` is `[NAXIS1, NAXIS2]`; a 1-D table has NAXIS2 = 1.
     pub fn new(header: &Header, naxis: [usize; 2], data: Vec<f32>) -> Result<LookupTable, WcsError> {
         if naxis[0] == 0 || naxis[1] == 0 || data.len() != naxis[0] * naxis[1] {
-            return Err(WcsError::BadTable(format!(
-                "table of {}x{} has {} values",
-                naxis[0],
-                naxis[1],
-                data.len()
-            )));
+            return Err(WcsError::BadTable(format!("table of {}x{} has {} values", naxis[0], naxis[1], data.len())));
         }
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
             return Err(WcsError::BadTable(format!("value {i} of the table is not finite")));
@@ -69,7 +64,7 @@ impl LookupTable {
     }
 
     /// The interpolated offset at 1-based image position `(x, y)`.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self, x: f64, y: f64) -> f64 {
         let [nx, ny] = self.naxis;
         let (ix, wx) = self.cell(0, x);
@@ -120,6 +115,6 @@ mod tests {
     fn spec_example_index_for_acs_npol() {
         // CDELT 64, CRPIX 0: x = 1000.5026 sits at table coordinate 14.6329.
         let t = table([65, 33], 64.0);
-        assert!((t.table_coordinate(0, 1000.502_620_666_171_4) - 14.632_853_447_908_929).abs() < 1e-12);
+        assert!((t.table_coordinate(0, 1000.5026206661714) - 14.632853447908929).abs() < 1e-12);
     }
 }

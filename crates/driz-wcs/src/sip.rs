@@ -65,7 +65,37 @@ impl Polynomial {
         }
         result
     }
+
+    /// `out[i] = self.eval(u[i], v[i])` for many points, bit for bit: the same operations
+    /// in the same order, but coefficient by coefficient over a batch of points, so each
+    /// coefficient is read once per batch and the arithmetic vectorises.
+    pub fn eval_many(&self, u: &[f64], v: &[f64], out: &mut [f64]) {
+        assert!(u.len() == v.len() && u.len() == out.len(), "eval_many: slices differ in length");
+        for ((u, v), out) in u.chunks(BATCH).zip(v.chunks(BATCH)).zip(out.chunks_mut(BATCH)) {
+            let n = u.len();
+            let (mut inner, mut vpow) = ([0.0; BATCH], [1.0; BATCH]);
+            let (inner, vpow) = (&mut inner[..n], &mut vpow[..n]);
+            out.fill(0.0);
+            let rows = &self.coef[..self.order + 1];
+            for q in 0..rows.len() {
+                inner.fill(0.0);
+                for row in rows[..rows.len() - q].iter().rev() {
+                    let c = row[q];
+                    for (acc, &u) in inner.iter_mut().zip(u) {
+                        *acc = *acc * u + c;
+                    }
+                }
+                for (((r, &inner), vpow), &v) in out.iter_mut().zip(inner.iter()).zip(vpow.iter_mut()).zip(v) {
+                    *r += inner * *vpow;
+                    *vpow *= v;
+                }
+            }
+        }
+    }
 }
+
+/// Points per batch in [`Polynomial::eval_many`].
+const BATCH: usize = 256;
 
 /// The SIP part of a WCS: forward polynomials, and the inverse ones if the header had them.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +129,12 @@ impl Sip {
     #[inline]
     pub fn offsets(&self, u: f64, v: f64) -> (f64, f64) {
         (self.a.eval(u, v), self.b.eval(u, v))
+    }
+
+    /// [`Sip::offsets`] of many points, bit for bit.
+    pub fn offsets_many(&self, u: &[f64], v: &[f64], f: &mut [f64], g: &mut [f64]) {
+        self.a.eval_many(u, v, f);
+        self.b.eval_many(u, v, g);
     }
 }
 
