@@ -1,0 +1,326 @@
+//! Blot: resample a drizzled image back onto an input frame with drizzle 3.0's
+//! interpolants (nearest, linear, poly3, poly5, lanczos3, lanczos5), in float32 as the
+//! reference computes them. Each output pixel is independent: parallel over rows.
+
+use crate::KernelError;
+use crate::kernels::lanczos_lut;
+use crate::pixmap::PixelMap;
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interp {
+    Nearest,
+    Linear,
+    Poly3,
+    Poly5,
+    Lanczos3,
+    Lanczos5,
+}
+
+impl FromStr for Interp {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Interp, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "nearest" => Interp::Nearest,
+            "linear" => Interp::Linear,
+            "poly3" => Interp::Poly3,
+            "poly5" => Interp::Poly5,
+            "lanczos3" | "lan3" => Interp::Lanczos3,
+            "lanczos5" | "lan5" => Interp::Lanczos5,
+            other => {
+                return Err(format!(
+                    "unknown interpolant {other:?} (nearest, linear, poly3, poly5, lanczos3, lanczos5)"
+                ));
+            }
+        })
+    }
+}
+
+/// Blot `data` onto the frame described by `map` (shape of the output; each entry is the
+/// 0-based position in `data`). Values are multiplied by `iscale`; points outside `data`
+/// get `fillval`. A NaN in the map is an error, as in drizzle 3.0.
+pub fn blot(
+    data: ArrayView2<f32>,
+    map: &PixelMap,
+    interp: Interp,
+    iscale: f32,
+    fillval: f32,
+) -> Result<Array2<f32>, KernelError> {
+    if !(iscale > 0.0 && iscale.is_finite()) {
+        return Err(KernelError::Parameter(format!("iscale must be positive and finite, got {iscale}")));
+    }
+    let (ny, nx) = data.dim();
+    let min = match interp {
+        Interp::Poly3 => 3,
+        Interp::Poly5 => 4,
+        _ => 1,
+    };
+    if nx < min || ny < min {
+        return Err(KernelError::Shape(format!("{nx}x{ny} image is too small for {interp:?} interpolation")));
+    }
+    if let Some(k) = map.xy.iter().position(|p| p[0].is_nan() || p[1].is_nan()) {
+        return Err(KernelError::Parameter(format!("NaN in the pixel map at x {}, y {}", k % map.nx, k / map.nx)));
+    }
+    let data = data.as_standard_layout();
+    let src = Source { d: data.as_slice().expect("standard layout"), nx, ny };
+    let lut = match interp {
+        Interp::Lanczos3 => lanczos_lut(3),
+        Interp::Lanczos5 => lanczos_lut(5),
+        _ => Vec::new(),
+    };
+    let order = if interp == Interp::Lanczos5 { 5.0 } else { 3.0 };
+    let mut out = Array2::<f32>::zeros((map.ny, map.nx));
+    let s = iscale;
+    out.as_slice_mut().expect("fresh array").par_chunks_mut(map.nx.max(1)).enumerate().for_each(|(j, row)| {
+        for (i, o) in row.iter_mut().enumerate() {
+            let p = map.at(i, j);
+            let (x, y) = (p[0] as f32, p[1] as f32);
+            *o = if x >= 0.0 && x < nx as f32 && y >= 0.0 && y < ny as f32 {
+                let v = match interp {
+                    Interp::Nearest => src.nearest(x, y),
+                    Interp::Linear => src.linear(x, y),
+                    Interp::Poly3 => src.poly3(x, y),
+                    Interp::Poly5 => src.poly5(x, y),
+                    Interp::Lanczos3 | Interp::Lanczos5 => src.lanczos(x, y, order, &lut),
+                };
+                v * s
+            } else {
+                fillval
+            };
+        }
+    });
+    Ok(out)
+}
+
+struct Source<'a> {
+    d: &'a [f32],
+    nx: usize,
+    ny: usize,
+}
+
+impl Source<'_> {
+    #[inline]
+    fn at(&self, i: i64, j: i64) -> f32 {
+        self.d[j as usize * self.nx + i as usize]
+    }
+
+    /// Nearest pixel. The reference indexes past the row end for x ≥ NX − 0.5 (reading
+    /// the next row); we clamp to the last column and row instead (docs/compatibility.md).
+    fn nearest(&self, x: f32, y: f32) -> f32 {
+        let i = ((x as f64 + 0.5) as i64).min(self.nx as i64 - 1);
+        let j = ((y as f64 + 0.5) as i64).min(self.ny as i64 - 1);
+        self.at(i, j)
+    }
+
+    fn linear(&self, x: f32, y: f32) -> f32 {
+        let (nx, ny) = (x as i64, y as i64);
+        let (lx, ly) = (self.nx as i64 - 1, self.ny as i64 - 1);
+        let f00 = self.at(nx, ny);
+        if nx == lx {
+            if ny == ly {
+                return f00;
+            }
+            let sy = y - ny as f32;
+            return (1.0 - sy) * f00 + sy * self.at(nx, ny + 1);
+        }
+        if ny == ly {
+            let sx = x - nx as f32;
+            return (1.0 - sx) * f00 + sx * self.at(nx + 1, ny);
+        }
+        let sx = x - nx as f32;
+        let tx = 1.0 - sx;
+        let sy = y - ny as f32;
+        let ty = 1.0 - sy;
+        tx * ty * f00
+            + sx * ty * self.at(nx + 1, ny)
+            + sy * tx * self.at(nx, ny + 1)
+            + sx * sy * self.at(nx + 1, ny + 1)
+    }
+
+    /// Row `j` of the interpolation block, columns `nx - half ..`, reflecting columns
+    /// outside the image through the edge pixel.
+    fn block_row(&self, j: i64, first: i64, out: &mut [f32]) {
+        let last = self.nx as i64 - 1;
+        for (k, o) in out.iter_mut().enumerate() {
+            let i = first + k as i64;
+            *o = if i < 0 {
+                2.0 * self.at(0, j) - self.at(-i, j)
+            } else if i > last {
+                2.0 * self.at(last, j) - self.at(2 * last - i, j)
+            } else {
+                self.at(i, j)
+            };
+        }
+    }
+
+    fn poly3(&self, x: f32, y: f32) -> f32 {
+        let (nx, ny) = (x as i64, y as i64);
+        let nyi = self.ny as i64;
+        let mut c = [[0f32; 4]; 4];
+        for (r, jj) in (ny - 1..=ny + 2).enumerate() {
+            if jj >= 0 && jj < nyi {
+                self.block_row(jj, nx - 1, &mut c[r]);
+            } else if jj == ny + 2 {
+                self.block_row(nyi - 3, nx - 1, &mut c[r]);
+            }
+        }
+        let firstw = (1 - ny).max(0) as usize;
+        for r in 0..firstw {
+            c[r] = reflect(&c[firstw], &c[2 * firstw - r]);
+        }
+        let lastrw = (nyi - ny).min(3) as usize;
+        if lastrw < 3 {
+            for r in lastrw + 1..=3 {
+                // For y in (NY−1, NY) the reference reads outside its block (undefined
+                // behaviour); we reflect through the first row instead.
+                let src = if 2 * lastrw >= r { c[2 * lastrw - r] } else { c[0] };
+                c[r] = reflect(&c[lastrw], &src);
+            }
+        } else {
+            // The reference's no-op reflection of the last row (it only matters for inf).
+            c[3] = reflect(&c[3], &c[3]);
+        }
+        let xval = 2.0f32 + (x - nx as f32);
+        let yval = 2.0f32 + (y - ny as f32);
+        bipoly3(&c, xval, yval)
+    }
+
+    fn poly5(&self, x: f32, y: f32) -> f32 {
+        let (nx, ny) = (x as i64, y as i64);
+        let nyi = self.ny as i64;
+        let mut c = [[0f32; 6]; 6];
+        for (r, jj) in (ny - 2..=ny + 3).enumerate() {
+            if jj >= 0 && jj < nyi {
+                self.block_row(jj, nx - 2, &mut c[r]);
+            } else if jj == ny + 3 {
+                self.block_row(nyi - 4, nx - 2, &mut c[r]);
+            }
+        }
+        let firstw = (2 - ny).max(0) as usize;
+        if firstw > 0 {
+            for r in 0..=firstw {
+                c[r] = reflect(&c[firstw], &c[2 * firstw - r]);
+            }
+        }
+        let lastrw = (nyi - ny + 1).min(5) as usize;
+        if lastrw < 5 {
+            for r in lastrw + 1..=4 {
+                c[r] = reflect(&c[lastrw], &c[2 * lastrw - r]);
+            }
+        } else {
+            c[5] = reflect(&c[5], &c[5]);
+        }
+        let xval = 3.0f32 + (x - nx as f32);
+        let yval = 3.0f32 + (y - ny as f32);
+        bipoly5(&c, xval, yval)
+    }
+
+    fn lanczos(&self, x: f32, y: f32, order: f32, lut: &[f64]) -> f32 {
+        let ixs = ((x - order).floor() as i64 + 1).max(0);
+        let ixe = ((x + order).floor() as i64).min(self.nx as i64 - 1);
+        let iys = ((y - order).floor() as i64 + 1).max(0);
+        let iye = ((y + order).floor() as i64).min(self.ny as i64 - 1);
+        let mut sum = 0.0f64;
+        for j in iys..=iye {
+            let yoff = ((y as f64 - j as f64) / 0.003).abs() as usize;
+            if yoff >= lut.len() {
+                continue;
+            }
+            let luty = lut[yoff];
+            for i in ixs..=ixe {
+                let xoff = ((x as f64 - i as f64) / 0.003).abs() as usize;
+                if xoff >= lut.len() {
+                    continue;
+                }
+                sum += self.at(i, j) as f64 * lut[xoff] * luty;
+            }
+        }
+        sum as f32
+    }
+}
+
+fn reflect<const N: usize>(a: &[f32; N], b: &[f32; N]) -> [f32; N] {
+    let mut c = [0f32; N];
+    for k in 0..N {
+        c[k] = a[k] * 2.0 + b[k] * -1.0;
+    }
+    c
+}
+
+/// Everett central-difference cubic through a 4×4 block, at block coordinates (x, y).
+fn bipoly3(c: &[[f32; 4]; 4], x: f32, y: f32) -> f32 {
+    let nx = x as i64;
+    let ny = y as i64;
+    let sx = x - nx as f32;
+    let tx = 1.0 - sx;
+    let (sx2m1, tx2m1) = (sx * sx - 1.0, tx * tx - 1.0);
+    let sy = y - ny as f32;
+    let ty = 1.0 - sy;
+    let sixth = 1.0f32 / 6.0;
+    // Block column of x is nx (= 2 unless rounding pushed 2 + frac up to 3).
+    let col = nx as usize;
+    let base_row = ny as usize - 2;
+    let at = |r: usize, k: usize| -> f32 { flat4(c, r, k) };
+    let mut z = [0f32; 4];
+    for (r, zr) in z.iter_mut().enumerate() {
+        let row = base_row + r;
+        let cd20 = sixth * (at(row, col) - 2.0 * at(row, col - 1) + at(row, col - 2));
+        let cd21 = sixth * (at(row, col + 1) - 2.0 * at(row, col) + at(row, col - 1));
+        *zr = sx * (at(row, col) + sx2m1 * cd21) + tx * (at(row, col - 1) + tx2m1 * cd20);
+    }
+    let cd20y = sixth * (z[2] - 2.0 * z[1] + z[0]);
+    let cd21y = sixth * (z[3] - 2.0 * z[2] + z[1]);
+    sy * (z[2] + (sy * sy - 1.0) * cd21y) + ty * (z[1] + (ty * ty - 1.0) * cd20y)
+}
+
+/// The reference indexes its block as one flat array; reproduce that so the rare case
+/// where `2 + frac` rounds up to 3 reads the same elements.
+fn flat4(c: &[[f32; 4]; 4], r: usize, k: usize) -> f32 {
+    let idx = r * 4 + k;
+    c[(idx / 4).min(3)][idx % 4]
+}
+
+fn flat6(c: &[[f32; 6]; 6], r: usize, k: usize) -> f32 {
+    let idx = r * 6 + k;
+    c[(idx / 6).min(5)][idx % 6]
+}
+
+/// Everett central-difference quintic through a 6×6 block.
+fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
+    let nx = x as i64;
+    let ny = y as i64;
+    let sx = x - nx as f32;
+    let sx2 = sx * sx;
+    let (sx2m1, sx2m4) = (sx2 - 1.0, sx2 - 4.0);
+    let tx = 1.0 - sx;
+    let tx2 = tx * tx;
+    let (tx2m1, tx2m4) = (tx2 - 1.0, tx2 - 4.0);
+    let sy = y - ny as f32;
+    let sy2 = sy * sy;
+    let ty = 1.0 - sy;
+    let ty2 = ty * ty;
+    let sixth = 1.0f32 / 6.0;
+    let r120 = 1.0f32 / 120.0;
+    // Index of data[nx] in the block is nx - 1 (the reference's firstw = (ny-3)*6 + nx-1).
+    let col = nx as usize - 1;
+    let base_row = ny as usize - 3;
+    let at = |r: usize, k: usize| -> f32 { flat6(c, r, k) };
+    let mut z = [0f32; 6];
+    for (r, zr) in z.iter_mut().enumerate() {
+        let row = base_row + r;
+        let a = |k: i64| at(row, (col as i64 + k) as usize);
+        let cd20 = sixth * (a(1) - 2.0 * a(0) + a(-1));
+        let cd21 = sixth * (a(2) - 2.0 * a(1) + a(0));
+        let cd40 = r120 * (a(-2) - 4.0 * a(-1) + 6.0 * a(0) - 4.0 * a(1) + a(2));
+        let cd41 = r120 * (a(-1) - 4.0 * a(0) + 6.0 * a(1) - 4.0 * a(2) + a(3));
+        *zr = sx * (a(1) + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a(0) + tx2m1 * (cd20 + tx2m4 * cd40));
+    }
+    let cd20y = sixth * (z[3] - 2.0 * z[2] + z[1]);
+    let cd21y = sixth * (z[4] - 2.0 * z[3] + z[2]);
+    let cd40y = r120 * (z[0] - 4.0 * z[1] + 6.0 * z[2] - 4.0 * z[3] + z[4]);
+    let cd41y = r120 * (z[1] - 4.0 * z[2] + 6.0 * z[3] - 4.0 * z[4] + z[5]);
+    sy * (z[3] + (sy2 - 1.0) * (cd21y + (sy2 - 4.0) * cd41y))
+        + ty * (z[2] + (ty2 - 1.0) * (cd20y + (ty2 - 4.0) * cd40y))
+}

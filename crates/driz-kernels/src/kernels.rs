@@ -1,0 +1,372 @@
+//! The drizzle kernels: how one input pixel's value and weight are spread over output
+//! pixels. Each kernel first computes the pixel's geometry in the output frame (its
+//! candidate output rows are needed to schedule work), then emits (ii, jj, weight)
+//! contributions in drizzle's order: output rows ascending, then columns.
+
+use crate::pixmap::PixelMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A drizzle kernel. `Tophat` exists only in drizzlepac's `cdriz` (not in drizzle 3.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    Square,
+    Point,
+    Turbo,
+    Gaussian,
+    Lanczos2,
+    Lanczos3,
+    Tophat,
+}
+
+impl FromStr for Kernel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Kernel, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "square" => Kernel::Square,
+            "point" => Kernel::Point,
+            "turbo" => Kernel::Turbo,
+            "gaussian" => Kernel::Gaussian,
+            "lanczos2" => Kernel::Lanczos2,
+            "lanczos3" => Kernel::Lanczos3,
+            "tophat" => Kernel::Tophat,
+            other => {
+                return Err(format!(
+                    "unknown kernel {other:?} (square, point, turbo, gaussian, lanczos2, lanczos3, tophat)"
+                ));
+            }
+        })
+    }
+}
+
+impl fmt::Display for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Kernel::Square => "square",
+            Kernel::Point => "point",
+            Kernel::Turbo => "turbo",
+            Kernel::Gaussian => "gaussian",
+            Kernel::Lanczos2 => "lanczos2",
+            Kernel::Lanczos3 => "lanczos3",
+            Kernel::Tophat => "tophat",
+        };
+        f.write_str(s)
+    }
+}
+
+impl Kernel {
+    /// Kernels whose output weights do not sum to the input weight.
+    pub fn conserves_flux(self) -> bool {
+        matches!(self, Kernel::Square | Kernel::Point | Kernel::Turbo)
+    }
+
+    /// Kernels whose size is given in input pixels and converted with the pixel-scale ratio.
+    pub fn uses_scale_ratio(self) -> bool {
+        matches!(self, Kernel::Turbo | Kernel::Gaussian | Kernel::Lanczos2 | Kernel::Lanczos3 | Kernel::Tophat)
+    }
+}
+
+const LUT_DELTA: f64 = 0.003;
+
+/// Lanczos look-up table at 0.003-pixel steps (drizzle 3.0's, in float64).
+pub(crate) fn lanczos_lut(order: usize) -> Vec<f64> {
+    let n = (order as f64 / LUT_DELTA).ceil() as usize + 1;
+    let order = order as f64;
+    let mut lut = vec![0.0; n];
+    lut[0] = 1.0;
+    for (i, v) in lut.iter_mut().enumerate().skip(1) {
+        let x = i as f64 * LUT_DELTA;
+        if x <= order {
+            let poff = std::f64::consts::PI * x;
+            let r = poff / order;
+            *v = poff.sin() * r.sin() / (poff * r);
+        }
+    }
+    lut
+}
+
+/// Per-call constants of a kernel.
+pub(crate) enum Spread {
+    Square { dh: f64 },
+    Point,
+    Turbo { pfo: f64, dover_scale: f64 },
+    Gaussian { pfo: f64, efac: f64, es: f64 },
+    Lanczos { pfo: f64, sdp: f64, lut: Vec<f64> },
+    Tophat { pfo: f64 },
+}
+
+impl Spread {
+    pub fn new(kernel: Kernel, pixfrac: f64, psr: f32) -> Spread {
+        let psr = psr as f64;
+        match kernel {
+            Kernel::Square => Spread::Square { dh: 0.5 * pixfrac },
+            Kernel::Point => Spread::Point,
+            Kernel::Turbo => {
+                let ac = 1.0 / (pixfrac * pixfrac);
+                Spread::Turbo { pfo: pixfrac / psr / 2.0, dover_scale: ac * psr * psr }
+            }
+            Kernel::Gaussian => {
+                let mut pfo = 2.5 * pixfrac / 2.3548 / psr;
+                if pfo < 1.2 / psr {
+                    pfo = 1.2 / psr;
+                }
+                let ac = 1.0 / (pixfrac * pixfrac);
+                let efac = (2.3548 * 2.3548) * (psr * psr) * ac / 2.0;
+                Spread::Gaussian { pfo, efac, es: efac / std::f64::consts::PI }
+            }
+            Kernel::Lanczos2 | Kernel::Lanczos3 => {
+                let order = if kernel == Kernel::Lanczos2 { 2 } else { 3 };
+                Spread::Lanczos { pfo: order as f64 / psr, sdp: psr / LUT_DELTA, lut: lanczos_lut(order) }
+            }
+            Kernel::Tophat => Spread::Tophat { pfo: pixfrac / psr / 2.0 },
+        }
+    }
+}
+
+/// Where one input pixel lands: the candidate output box and what the kernel needs.
+pub(crate) struct Geometry {
+    pub ii: (i64, i64),
+    pub jj: (i64, i64),
+    shape: Shape,
+}
+
+enum Shape {
+    Quad { x: [f64; 4], y: [f64; 4], jaco: f64 },
+    Centre { ox: f64, oy: f64 },
+}
+
+#[inline]
+fn nint(x: f64) -> i64 {
+    x.round() as i64
+}
+
+impl Spread {
+    /// The output footprint of input pixel (i, j) in an `onx` × `ony` output, or `None`
+    /// when its map entries are invalid or it misses the output.
+    #[inline]
+    pub fn geometry(&self, map: &PixelMap, i: usize, j: usize, onx: i64, ony: i64) -> Option<Geometry> {
+        let g = match self {
+            Spread::Square { dh } => {
+                let dh = *dh;
+                let interior = i > 0 && i + 2 < map.nx && j > 0 && j + 2 < map.ny;
+                let (x, y) = if interior {
+                    map.four_corners(i, j, dh)?
+                } else {
+                    let (fi, fj) = (i as f64, j as f64);
+                    let xin = [fi - dh, fi + dh, fi + dh, fi - dh];
+                    let yin = [fj + dh, fj + dh, fj - dh, fj - dh];
+                    let mut x = [0.0; 4];
+                    let mut y = [0.0; 4];
+                    for k in 0..4 {
+                        [x[k], y[k]] = map.interpolate(xin[k], yin[k])?;
+                    }
+                    (x, y)
+                };
+                let jaco = 0.5 * ((x[1] - x[3]) * (y[0] - y[2]) - (x[0] - x[2]) * (y[1] - y[3]));
+                let (xmin, xmax) = min_max(&x);
+                let (ymin, ymax) = min_max(&y);
+                Geometry {
+                    ii: (nint(xmin).max(0), nint(xmax).min(onx - 1)),
+                    jj: (nint(ymin).max(0), nint(ymax).min(ony - 1)),
+                    shape: Shape::Quad { x, y, jaco },
+                }
+            }
+            Spread::Point => {
+                let [ox, oy] = map.centre(i, j)?;
+                let (ii, jj) = (nint(ox), nint(oy));
+                if ii < 0 || ii >= onx || jj < 0 || jj >= ony {
+                    return None;
+                }
+                Geometry { ii: (ii, ii), jj: (jj, jj), shape: Shape::Centre { ox, oy } }
+            }
+            Spread::Turbo { pfo, .. } | Spread::Gaussian { pfo, .. } | Spread::Tophat { pfo } => {
+                let [ox, oy] = map.centre(i, j)?;
+                Geometry {
+                    ii: (nint(ox - pfo).max(0), nint(ox + pfo).min(onx - 1)),
+                    jj: (nint(oy - pfo).max(0), nint(oy + pfo).min(ony - 1)),
+                    shape: Shape::Centre { ox, oy },
+                }
+            }
+            Spread::Lanczos { pfo, .. } => {
+                let [ox, oy] = map.centre(i, j)?;
+                Geometry {
+                    ii: (((ox - pfo).floor() as i64 + 1).max(0), ((ox + pfo).floor() as i64).min(onx - 1)),
+                    jj: (((oy - pfo).floor() as i64 + 1).max(0), ((oy + pfo).floor() as i64).min(ony - 1)),
+                    shape: Shape::Centre { ox, oy },
+                }
+            }
+        };
+        (g.ii.0 <= g.ii.1 && g.jj.0 <= g.jj.1).then_some(g)
+    }
+
+    /// Emit `(ii, jj, dow)` for the output rows `rows` of a pixel with input weight `wgt`.
+    #[inline]
+    pub fn spread(&self, g: &Geometry, wgt: f32, rows: (i64, i64), mut emit: impl FnMut(usize, usize, f32)) {
+        let (j0, j1) = (g.jj.0.max(rows.0), g.jj.1.min(rows.1));
+        let (i0, i1) = g.ii;
+        match (self, &g.shape) {
+            (Spread::Square { .. }, Shape::Quad { x, y, jaco }) => {
+                let w = wgt as f64 / jaco;
+                for jj in j0..=j1 {
+                    for ii in i0..=i1 {
+                        let dover = boxer(ii as f64, jj as f64, x, y);
+                        if dover != 0.0 {
+                            emit(ii as usize, jj as usize, (dover * w) as f32);
+                        }
+                    }
+                }
+            }
+            (Spread::Point, _) => {
+                if j0 <= j1 {
+                    emit(i0 as usize, j0 as usize, wgt);
+                }
+            }
+            (Spread::Turbo { pfo, dover_scale }, Shape::Centre { ox, oy }) => {
+                let w = wgt as f64;
+                let (xxi, xxa, yyi, yya) = (ox - pfo, ox + pfo, oy - pfo, oy + pfo);
+                for jj in j0..=j1 {
+                    for ii in i0..=i1 {
+                        let dx = xxa.min(ii as f64 + 0.5) - xxi.max(ii as f64 - 0.5);
+                        let dy = yya.min(jj as f64 + 0.5) - yyi.max(jj as f64 - 0.5);
+                        if dx > 0.0 && dy > 0.0 {
+                            let dover = dx * dy * dover_scale;
+                            emit(ii as usize, jj as usize, (dover * w) as f32);
+                        }
+                    }
+                }
+            }
+            (Spread::Gaussian { efac, es, .. }, Shape::Centre { ox, oy }) => {
+                let w = wgt as f64;
+                for jj in j0..=j1 {
+                    let ddy = oy - jj as f64;
+                    for ii in i0..=i1 {
+                        let ddx = ox - ii as f64;
+                        let dover = es * (-(ddx * ddx + ddy * ddy) * efac).exp();
+                        emit(ii as usize, jj as usize, (dover * w) as f32);
+                    }
+                }
+            }
+            (Spread::Lanczos { sdp, lut, .. }, Shape::Centre { ox, oy }) => {
+                let w = wgt as f64;
+                for jj in j0..=j1 {
+                    let iy = ((oy - jj as f64) * sdp).abs().round() as usize;
+                    for ii in i0..=i1 {
+                        let ix = ((ox - ii as f64) * sdp).abs().round() as usize;
+                        if ix >= lut.len() || iy >= lut.len() {
+                            continue;
+                        }
+                        emit(ii as usize, jj as usize, (lut[ix] * lut[iy] * w) as f32);
+                    }
+                }
+            }
+            (Spread::Tophat { pfo }, Shape::Centre { ox, oy }) => {
+                // drizzlepac's tophat: every output pixel whose centre lies within the
+                // radius gets the full weight.
+                let r2 = pfo * pfo;
+                for jj in j0..=j1 {
+                    let ddy = oy - jj as f64;
+                    for ii in i0..=i1 {
+                        let ddx = ox - ii as f64;
+                        if ddx * ddx + ddy * ddy <= r2 {
+                            emit(ii as usize, jj as usize, wgt);
+                        }
+                    }
+                }
+            }
+            _ => unreachable!("geometry shape always matches its kernel"),
+        }
+    }
+}
+
+fn min_max(v: &[f64; 4]) -> (f64, f64) {
+    let mut lo = f64::MAX;
+    let mut hi = f64::MIN;
+    for &x in v {
+        if x < lo {
+            lo = x;
+        }
+        if x > hi {
+            hi = x;
+        }
+    }
+    (lo, hi)
+}
+
+/// Signed area between segment (x1,y1)→(x2,y2) and the x axis, inside the unit square.
+#[inline]
+fn sgarea(x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
+    let dx = x2 - x1;
+    let dy = y2 - y1;
+    if dx == 0.0 {
+        return 0.0;
+    }
+    let (sgn, mut xlo, mut xhi) = if dx < 0.0 { (-1.0, x2, x1) } else { (1.0, x1, x2) };
+    if xlo >= 1.0 || xhi <= 0.0 {
+        return 0.0;
+    }
+    xlo = xlo.max(0.0);
+    xhi = xhi.min(1.0);
+    let slope = dy / dx;
+    let mut ylo = y1 + slope * (xlo - x1);
+    let mut yhi = y1 + slope * (xhi - x1);
+    if ylo <= 0.0 && yhi <= 0.0 {
+        return 0.0;
+    }
+    if ylo >= 1.0 && yhi >= 1.0 {
+        return sgn * (xhi - xlo);
+    }
+    let det = x1 * y2 - y1 * x2;
+    if ylo < 0.0 {
+        ylo = 0.0;
+        xlo = det / dy;
+    }
+    if yhi < 0.0 {
+        yhi = 0.0;
+        xhi = det / dy;
+    }
+    if ylo <= 1.0 {
+        if yhi <= 1.0 {
+            return sgn * 0.5 * (xhi - xlo) * (yhi + ylo);
+        }
+        let xtop = (dx + det) / dy;
+        return sgn * (0.5 * (xtop - xlo) * (1.0 + ylo) + xhi - xtop);
+    }
+    let xtop = (dx + det) / dy;
+    sgn * (0.5 * (xhi - xtop) * (1.0 + yhi) + xtop - xlo)
+}
+
+/// Area of the quadrilateral `x, y` inside output pixel (is, js) (Sparks' boxer).
+#[inline]
+pub(crate) fn boxer(is: f64, js: f64, x: &[f64; 4], y: &[f64; 4]) -> f64 {
+    let (is, js) = (is - 0.5, js - 0.5);
+    let px = [x[0] - is, x[1] - is, x[2] - is, x[3] - is];
+    let py = [y[0] - js, y[1] - js, y[2] - js, y[3] - js];
+    let mut sum = 0.0;
+    for k in 0..4 {
+        let n = (k + 1) & 3;
+        sum += sgarea(px[k], py[k], px[n], py[n]);
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxer_areas() {
+        // A unit square shifted by (0.3, -0.2) over pixel (0,0) and its neighbours.
+        let x = [-0.2, 0.8, 0.8, -0.2];
+        let y = [0.3, 0.3, -0.7, -0.7];
+        let total: f64 =
+            (-1..=1).flat_map(|j| (-1..=1).map(move |i| (i, j))).map(|(i, j)| boxer(i as f64, j as f64, &x, &y)).sum();
+        assert!((total.abs() - 1.0).abs() < 1e-12, "{total}");
+        assert!((boxer(0.0, 0.0, &x, &y).abs() - 0.7 * 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lanczos_table_sizes() {
+        assert_eq!(lanczos_lut(2).len(), 668);
+        assert_eq!(lanczos_lut(3).len(), (3.0f64 / 0.003).ceil() as usize + 1);
+    }
+}

@@ -1,0 +1,193 @@
+//! The pixel map: for every input pixel centre, its position in the output frame
+//! (0-based, drizzle's convention), and the bilinear interpolation drizzle uses for any
+//! other input position (pixel corners, polygon vertices).
+
+use crate::KernelError;
+
+/// A borrowed pixel map of an `nx` × `ny` input image, row-major `[x, y]` pairs.
+#[derive(Clone, Copy)]
+pub struct PixelMap<'a> {
+    pub nx: usize,
+    pub ny: usize,
+    pub xy: &'a [[f64; 2]],
+}
+
+impl<'a> PixelMap<'a> {
+    pub fn new(nx: usize, ny: usize, xy: &'a [[f64; 2]]) -> Result<PixelMap<'a>, KernelError> {
+        if xy.len() != nx * ny {
+            return Err(KernelError::Shape(format!("pixel map has {} entries for a {nx}x{ny} image", xy.len())));
+        }
+        Ok(PixelMap { nx, ny, xy })
+    }
+
+    #[inline]
+    pub fn at(&self, i: usize, j: usize) -> [f64; 2] {
+        self.xy[j * self.nx + i]
+    }
+
+    /// The mapped centre of pixel (i, j), or `None` when either coordinate is NaN.
+    #[inline]
+    pub fn centre(&self, i: usize, j: usize) -> Option<[f64; 2]> {
+        let p = self.at(i, j);
+        (!p[0].is_nan() && !p[1].is_nan()).then_some(p)
+    }
+
+    /// Bilinear interpolation at an arbitrary input position, extrapolating linearly
+    /// beyond the edge pixels (drizzle's `interpolate_point`). Needs nx, ny ≥ 2.
+    #[inline]
+    pub fn interpolate(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        let i0 = (x as i64).clamp(0, self.nx as i64 - 2) as usize;
+        let j0 = (y as i64).clamp(0, self.ny as i64 - 2) as usize;
+        let u = x - i0 as f64;
+        let v = y - j0 as f64;
+        let (u1, v1) = (1.0 - u, 1.0 - v);
+        let p00 = self.at(i0, j0);
+        let p10 = self.at(i0 + 1, j0);
+        let p01 = self.at(i0, j0 + 1);
+        let p11 = self.at(i0 + 1, j0 + 1);
+        let xo = p00[0] * u1 * v1 + p10[0] * u * v1 + p01[0] * u1 * v + p11[0] * u * v;
+        let yo = p00[1] * u1 * v1 + p10[1] * u * v1 + p01[1] * u1 * v + p11[1] * u * v;
+        (!xo.is_nan() && !yo.is_nan()).then_some([xo, yo])
+    }
+
+    /// The four corners (i∓h, j±h) of an interior pixel's drop, from its 3×3
+    /// neighbourhood (drizzle's `interpolate_four_points`; same result as four
+    /// [`interpolate`](Self::interpolate) calls up to rounding). Order: (−h,+h), (+h,+h),
+    /// (+h,−h), (−h,−h). Requires 1 ≤ i ≤ nx−3 and 1 ≤ j ≤ ny−3.
+    #[inline]
+    pub fn four_corners(&self, i: usize, j: usize, h: f64) -> Option<([f64; 4], [f64; 4])> {
+        let mut f = [[0.0; 3]; 3];
+        let mut g = [[0.0; 3]; 3];
+        let centre = (1.0 - h) * (1.0 - h);
+        let edge = (1.0 - h) * h;
+        let diag = h * h;
+        for dj in 0..3 {
+            for di in 0..3 {
+                let p = self.at(i + di - 1, j + dj - 1);
+                let fac = if di == 1 && dj == 1 {
+                    centre
+                } else if di == 1 || dj == 1 {
+                    edge
+                } else {
+                    diag
+                };
+                f[di][dj] = p[0] * fac;
+                g[di][dj] = p[1] * fac;
+            }
+        }
+        let x = [
+            f[0][1] + f[1][1] + f[0][2] + f[1][2],
+            f[1][1] + f[2][1] + f[1][2] + f[2][2],
+            f[1][0] + f[2][0] + f[1][1] + f[2][1],
+            f[0][0] + f[1][0] + f[0][1] + f[1][1],
+        ];
+        let y = [
+            g[0][1] + g[1][1] + g[0][2] + g[1][2],
+            g[1][1] + g[2][1] + g[1][2] + g[2][2],
+            g[1][0] + g[2][0] + g[1][1] + g[2][1],
+            g[0][0] + g[1][0] + g[0][1] + g[1][1],
+        ];
+        (!x.iter().chain(y.iter()).any(|v| v.is_nan())).then_some((x, y))
+    }
+
+    /// Map a point of the input frame: exact pixel centres are read directly (when
+    /// inside the processed box), anything else interpolated (drizzle's `map_point`).
+    pub(crate) fn map_point(&self, x: f64, y: f64, bbox: &Section) -> Option<[f64; 2]> {
+        let (i, j) = (x as i64, y as i64);
+        if i as f64 == x && j as f64 == y {
+            if i >= bbox.xmin && i <= bbox.xmax && j >= bbox.ymin && j <= bbox.ymax {
+                self.centre(i as usize, j as usize)
+            } else {
+                None
+            }
+        } else {
+            self.interpolate(x, y)
+        }
+    }
+
+    /// Output→input inversion by a 2-D golden-section search over the processed box, as
+    /// drizzle does it (to 0.03 input pixels, at most 50 iterations).
+    pub(crate) fn invert(&self, xout: f64, yout: f64, bbox: &Section) -> Option<[f64; 2]> {
+        const GR: f64 = 0.618_033_988_749_894_8;
+        let mut xmin = bbox.xmin as f64 - 0.5;
+        let mut xmax = bbox.xmax as f64 + 0.5;
+        let mut ymin = bbox.ymin as f64 - 0.5;
+        let mut ymax = bbox.ymax as f64 + 0.5;
+        let mut dx = xmax - xmin;
+        let mut dy = ymax - ymin;
+        let dist2 = |x: f64, y: f64| -> Option<f64> {
+            let [xo, yo] = self.interpolate(x, y)?;
+            let (a, b) = (xo - xout, yo - yout);
+            Some(a * a + b * b)
+        };
+        let mut niter = 0;
+        while (dx > MAX_INV_ERR || dy > MAX_INV_ERR) && niter < 50 {
+            niter += 1;
+            let x1 = xmax - GR * dx;
+            let x2 = xmin + GR * dx;
+            let y1 = ymax - GR * dy;
+            let y2 = ymin + GR * dy;
+            let d11 = dist2(x1, y1)?;
+            let d12 = dist2(x1, y2)?;
+            let d21 = dist2(x2, y1)?;
+            let d22 = dist2(x2, y2)?;
+            if d11 < d12 && d11 < d21 && d11 < d22 {
+                xmax = x2;
+                ymax = y2;
+            } else if d12 < d11 && d12 < d21 && d12 < d22 {
+                xmax = x2;
+                ymin = y1;
+            } else if d21 < d11 && d21 < d12 && d21 < d22 {
+                xmin = x1;
+                ymax = y2;
+            } else {
+                xmin = x1;
+                ymin = y1;
+            }
+            dx = xmax - xmin;
+            dy = ymax - ymin;
+        }
+        if niter == 50 {
+            return None;
+        }
+        Some([0.5 * (xmin + xmax), 0.5 * (ymin + ymax)])
+    }
+}
+
+/// Tolerance of the pixel-map inversion and of the scanner, input pixels.
+pub(crate) const MAX_INV_ERR: f64 = 0.03;
+
+/// An inclusive box of input pixels to process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section {
+    pub xmin: i64,
+    pub xmax: i64,
+    pub ymin: i64,
+    pub ymax: i64,
+}
+
+impl Section {
+    /// Tighten the box to the rows and columns that have valid (non-NaN) map entries,
+    /// as drizzle's `shrink_image_section`; `None` when fewer than two valid columns or
+    /// rows remain.
+    pub(crate) fn shrink(self, map: &PixelMap) -> Option<Section> {
+        let valid = |i: i64, j: i64| map.centre(i as usize, j as usize).is_some();
+        let mut imin = self.xmax;
+        let mut jmin = self.ymax;
+        for j in self.ymin..=self.ymax {
+            if let Some(i) = (self.xmin..=self.xmax).find(|&i| valid(i, j)) {
+                imin = imin.min(i);
+                jmin = jmin.min(j);
+            }
+        }
+        let mut imax = imin;
+        let mut jmax = jmin;
+        for j in (self.ymin..=self.ymax).rev() {
+            if let Some(i) = (self.xmin..=self.xmax).rev().find(|&i| valid(i, j)) {
+                imax = imax.max(i);
+                jmax = jmax.max(j);
+            }
+        }
+        (imin < imax && jmin < jmax).then_some(Section { xmin: imin, xmax: imax, ymin: jmin, ymax: jmax })
+    }
+}
