@@ -3,12 +3,13 @@
 
     python3 fuzz/seed_corpus.py          # from the repository root (or anywhere)
 
-Writes fuzz/corpus/header_parse/<file>-<hdu> (every HDU header of every file, raw bytes up
-to and including END), <file>-<hdu>-w<k> (the same cut into 20-card pieces, each with an
-END card) and `handmade` (HIERARCH, CONTINUE and odd values that the HST files lack) and fuzz/corpus/wcs_from_header/<file>-<hdu>-<n>
-(the headers that hold a CTYPE1 keyword, in that target's input layout: 8 parameter bytes,
-the header text, a small lookup table). Needs only the standard library; the corpora are
-not committed (they are in .gitignore).
+Writes, for header_parse: fuzz/corpus/header_parse/<file>-<hdu> (every HDU header of every
+file, raw bytes up to and including END), <file>-<hdu>-w<k> (the same cut into 20-card
+pieces, each with an END card) and `handmade` (HIERARCH, CONTINUE and odd values that the
+HST files lack). For wcs_from_header: fuzz/corpus/wcs_from_header/<file>-<hdu>-<n> (the
+headers with a TAN CTYPE1, in that target's input layout: 8 parameter bytes, the header
+text, a small lookup table; variants 2 and 3 keep only the WCS cards). Needs only the
+standard library; the corpora are not committed (they are in .gitignore).
 """
 
 import gzip
@@ -86,6 +87,21 @@ def headers(raw):
         index += 1
 
 
+WCS_PREFIXES = ("CTYPE", "CRPIX", "CRVAL", "CD1_", "CD2_", "PC1_", "PC2_", "CDELT", "CROTA", "LONPOLE",
+                "WCSNAME", "RADESYS", "A_", "B_", "AP_", "BP_", "D2IM", "CPDIS", "CPERR", "DP1", "DP2")
+
+
+def is_wcs_card(card):
+    return card[:8].decode("ascii", "replace").startswith(WCS_PREFIXES)
+
+
+def fnv1a(data):
+    h = 0x811C9DC5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
 def write(target, name, data):
     d = CORPUS / target
     d.mkdir(parents=True, exist_ok=True)
@@ -120,8 +136,20 @@ def main():
             values = [0.01 * ((i * 7) % 11 - 5) for i in range(16)]
             table = struct.pack("<16f", *values)
             text = header[:-80]  # the target appends its own END card
-            for n, params in enumerate([bytes([0, 4, 0, 16, 7, 0, 0, 64]), bytes([0, 16, 137, 16, 0, 0, 0, 0])]):
-                write("wcs_from_header", f"{stem}-{index}-{n}", params + text + table)
+            # The WCS cards alone, so that mutations land on what matters.
+            wcs_text = b"".join(text[i:i + 80] for i in range(0, len(text), 80) if is_wcs_card(text[i:i + 80]))
+            variants = [
+                (text, bytes([0, 4, 0, 16, 7, 0, 0, 64])),
+                (text, bytes([0, 16, 137, 16, 0, 0, 0, 0])),
+                (wcs_text, bytes([0, 4, 0, 16, 7, 0, 0, 64])),
+                (wcs_text, bytes([144, 2, 0, 16, 8, 0, 0, 0])),  # key 'O', chip header as table header
+            ]
+            for n, (body, params) in enumerate(variants):
+                rest = body + table
+                # The target XORs the size selectors with the FNV-1a hash of the rest.
+                mix = fnv1a(rest)
+                params = bytes([params[0], params[1] ^ (mix & 0xFF), params[2] ^ ((mix >> 8) & 0xFF)]) + params[3:]
+                write("wcs_from_header", f"{stem}-{index}-{n}", params + rest)
                 counts["wcs_from_header"] += 1
     write("header_parse", "handmade", b"".join(c.encode().ljust(80) for c in HANDMADE) + END)
     counts["header_parse"] += 1

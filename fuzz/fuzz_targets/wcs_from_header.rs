@@ -4,6 +4,7 @@
 //! Input layout (see README.md; `seed_corpus.py` writes seeds in this layout):
 //!   byte 0  WCS key: < 128 → ' ', else 'A' + b % 26
 //!   byte 1  table NAXIS1 selector        byte 2  table NAXIS2 selector
+//!           (each XORed with a byte of the FNV-1a hash of bytes 8.., see below)
 //!   byte 3  number of f32 table values n byte 4  table-header flags
 //!   bytes 5..8  table CRPIX/CRVAL/CDELT (signed bytes / 4; -128 → NaN)
 //!   then the header text, then the last 4·n bytes (fewer if the input is short) as
@@ -25,6 +26,10 @@ const HUGE: [usize; 8] = [
     3 << 62,
     isize::MAX as usize,
 ];
+
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
 
 /// NAXIS1: mostly small (0 is invalid), sometimes huge.
 fn naxis1(b: u8) -> usize {
@@ -83,8 +88,12 @@ fuzz_target!(|data: &[u8]| {
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    let nx = naxis1(params[1]);
-    let ny = naxis2(params[2], nx, values.len());
+    // The size selectors are mixed with a hash of the rest of the input: they sit in a
+    // few bytes of a long input that mutations rarely touch, and the size classes are
+    // few, so letting every mutation re-draw them explores them far better.
+    let mix = fnv1a(body);
+    let nx = naxis1(params[1] ^ mix as u8);
+    let ny = naxis2(params[2] ^ (mix >> 8) as u8, nx, values.len());
     let flags = params[4];
 
     let mut bytes = text.to_vec();

@@ -3,10 +3,12 @@
 //! itself lives in the library crates.
 
 pub mod coords;
+pub mod drizzle_cmd;
 pub mod info;
 pub mod legacy;
 pub mod logging;
 pub mod transform;
+pub mod updatewcs_cmd;
 
 /// Exit status for a run that failed with an error (drizzlepac's convention).
 pub const EXIT_ERROR: i32 = 1;

@@ -126,6 +126,20 @@ impl Fits {
         Ok(Array2::from_shape_vec((ny, nx), data).expect("length is nx*ny"))
     }
 
+    /// Read a 3-D image as (planes, rows, columns); a 2-D image comes back as one plane.
+    pub fn read_cube<T: Pixel>(&mut self, index: usize) -> Result<ndarray::Array3<T>> {
+        let label = self.hdus[index].label();
+        let dims = match &self.hdus[index].kind {
+            HduKind::Image { dims, .. } if dims.len() == 3 => [dims[0], dims[1], dims[2]],
+            HduKind::Image { dims, .. } if dims.len() == 2 => [dims[0], dims[1], 1],
+            _ => return Err(FitsError::invalid(self.path(), &label, "not a 2-D or 3-D image")),
+        };
+        self.raw.move_to(index)?;
+        let mut data = vec![T::default(); dims.iter().product()];
+        self.raw.read_pixels(T::DATATYPE, 1, &mut data, &label)?;
+        Ok(ndarray::Array3::from_shape_vec((dims[2], dims[1], dims[0]), data).expect("length matches dims"))
+    }
+
     /// Read rows `first_row..first_row + nrows` (0-based) of a 2-D image.
     pub fn read_image_rows<T: Pixel>(&mut self, index: usize, first_row: usize, nrows: usize) -> Result<Array2<T>> {
         let label = self.hdus[index].label();

@@ -8,7 +8,7 @@ use crate::pixel::Pixel;
 use crate::raw::{Raw, code};
 use crate::table::Column;
 use driz_header::Header;
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, ArrayView3};
 use std::path::{Path, PathBuf};
 
 /// Keywords that describe the data layout. CFITSIO writes them itself; header rewrites
@@ -85,6 +85,14 @@ fn append_image<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView2<T>, l
     raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
 }
 
+fn append_cube<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView3<T>, label: &str) -> Result<()> {
+    let (nz, ny, nx) = data.dim();
+    raw.create_image(T::BITPIX, &[nx, ny, nz], label)?;
+    replace_cards(raw, header, label)?;
+    let contiguous = data.as_standard_layout();
+    raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
+}
+
 fn append_header_only(raw: &mut Raw, header: &Header, label: &str) -> Result<()> {
     raw.create_image(8, &[], label)?;
     replace_cards(raw, header, label)
@@ -149,6 +157,12 @@ impl FitsWriter {
     pub fn image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
         let label = self.next_label();
         append_image(&mut self.raw, header, data, &label)
+    }
+
+    /// A 3-D image (planes, rows, columns), e.g. a context cube of more than 32 inputs.
+    pub fn cube<T: Pixel>(&mut self, header: &Header, data: ArrayView3<T>) -> Result<()> {
+        let label = self.next_label();
+        append_cube(&mut self.raw, header, data, &label)
     }
 
     /// An image extension without data (NAXIS = 0), e.g. a headerlet's SIPWCS.

@@ -50,7 +50,7 @@ fn max_rel(a: &Array2<f32>, b: &Array2<f32>, mask: impl Fn(usize) -> bool) -> f6
     worst
 }
 
-fn run_drizzle(path: &Path, f: &mut Fits) -> (f64, f64) {
+fn run_drizzle(path: &Path, f: &mut Fits) -> (f64, f64, usize) {
     let p = f.primary_header().clone();
     let s = |k: &str| p.get_str(k).unwrap().map(|v| v.trim().to_string());
     let n = |k: &str| p.get_i64(k).unwrap();
@@ -99,11 +99,6 @@ fn run_drizzle(path: &Path, f: &mut Fits) -> (f64, f64) {
     let sci = image::<f32>(f, "SCI", 1);
     let wht = image::<f32>(f, "WHT", 1);
     let weighted: Vec<bool> = wht.iter().map(|&w| w != 0.0).collect();
-    assert!(
-        weighted.iter().any(|&w| w) || path.to_string_lossy().contains("alloff"),
-        "{}: nothing covered",
-        path.display()
-    );
     let rel_sci = max_rel(&driz.sci, &sci, |k| weighted[k]);
     let rel_wht = max_rel(&driz.wht, &wht, |_| true);
     let uncovered_ok =
@@ -116,7 +111,7 @@ fn run_drizzle(path: &Path, f: &mut Fits) -> (f64, f64) {
         assert_eq!(ours, expected, "{}: context plane {plane}", path.display());
     }
     assert!((driz.total_exptime - p.get_f64("TOTEXP").unwrap().unwrap()).abs() < 1e-6);
-    (rel_sci, rel_wht)
+    (rel_sci, rel_wht, weighted.iter().filter(|&&w| w).count())
 }
 
 fn run_blot(path: &Path, f: &mut Fits) -> f64 {
@@ -146,6 +141,7 @@ fn all_fixtures_match_drizzle_3() {
     let files = fixtures();
     assert!(files.len() >= 70, "fixtures missing: {}", files.len());
     let mut failures = Vec::new();
+    let mut compared = 0;
     for path in &files {
         let mut f = Fits::open(path).unwrap();
         let kind = f.primary_header().get_str("KIND").unwrap().unwrap().trim().to_string();
@@ -157,7 +153,8 @@ fn all_fixtures_match_drizzle_3() {
                 failures.push(format!("{name}: blot {rel:e}"));
             }
         } else {
-            let (rs, rw) = run_drizzle(path, &mut f);
+            let (rs, rw, covered) = run_drizzle(path, &mut f);
+            compared += covered;
             eprintln!("{name:36} drizzle  SCI {rs:.2e}  WHT {rw:.2e}");
             if rs > 1e-5 || rw > 1e-5 {
                 failures.push(format!("{name}: SCI {rs:e} WHT {rw:e}"));
@@ -165,4 +162,6 @@ fn all_fixtures_match_drizzle_3() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+    // The comparison is not vacuous: tens of thousands of weighted output pixels.
+    assert!(compared > 50_000, "only {compared} weighted pixels compared");
 }

@@ -309,6 +309,30 @@ mod tests {
     }
 
     #[test]
+    fn many_point_evaluation_is_bit_identical() {
+        let table = |naxis: [usize; 2], cdelt: f64, scale: f32| {
+            let data = (0..naxis[0] * naxis[1]).map(|i| (i as f32 * 0.37).sin() * scale).collect();
+            Arc::new(LookupTable { data, naxis, crpix: [0.0; 2], crval: [0.0; 2], cdelt: [cdelt; 2] })
+        };
+        let mut w = HstWcs::from_header(&example_header(), ' ', &mut no_tables).unwrap();
+        w.distortion.d2im = [Some(table([4096, 1], 1.0, 0.01)), Some(table([4096, 1], 1.0, 0.02))];
+        w.distortion.npol = [Some(table([65, 33], 64.0, 0.05)), Some(table([65, 33], 64.0, 0.07))];
+        // Several batches, a partial one, and points off the tables' edges.
+        let n = 1000;
+        let x: Vec<f64> = (0..n).map(|i| -50.0 + 4.23 * i as f64).collect();
+        let y: Vec<f64> = (0..n).map(|i| 2100.0 - 2.17 * i as f64).collect();
+        let (mut xf, mut yf, mut ra, mut dec) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        w.pix2foc_many(&x, &y, &mut xf, &mut yf);
+        w.pix2world_many(&x, &y, &mut ra, &mut dec);
+        for i in 0..n {
+            let (a, b) = w.pix2foc(x[i], y[i]);
+            assert_eq!((xf[i].to_bits(), yf[i].to_bits()), (a.to_bits(), b.to_bits()), "pix2foc at {i}");
+            let (a, b) = w.pix2world(x[i], y[i]);
+            assert_eq!((ra[i].to_bits(), dec[i].to_bits()), (a.to_bits(), b.to_bits()), "pix2world at {i}");
+        }
+    }
+
+    #[test]
     fn missing_table_is_a_named_error() {
         let mut h = example_header();
         h.set("CPDIS1", "Lookup");

@@ -10,6 +10,7 @@
 
 mod alt;
 mod celestial;
+mod frame;
 mod grid;
 mod hst;
 mod lookup;
@@ -17,6 +18,10 @@ mod sip;
 
 pub use alt::{WcsKey, wcs_keys};
 pub use celestial::Celestial;
+pub use frame::{
+    Aperture, Frame, FrameChip, FrameOverrides, FrameReference, customize, default_frame, linear_pixel_scale, parity,
+    troll,
+};
 pub use grid::{pix2world_grid, pix2world_points, pixel_map, world2pix_points};
 pub use hst::{Distortion, HstWcs, INVERSE_TOLERANCE, TableKind};
 pub use lookup::LookupTable;

@@ -20,7 +20,8 @@ impl LookupTable {
     /// A table from its extension header (CRPIXi, CRVALi, CDELTi with astropy's defaults
     /// 0, 0 and 1) and its data. `naxis` is `[NAXIS1, NAXIS2]`; a 1-D table has NAXIS2 = 1.
     pub fn new(header: &Header, naxis: [usize; 2], data: Vec<f32>) -> Result<LookupTable, WcsError> {
-        if naxis[0] == 0 || naxis[1] == 0 || data.len() != naxis[0] * naxis[1] {
+        // `checked_mul`: the sizes come from a file and their product can overflow.
+        if naxis[0] == 0 || naxis[1] == 0 || naxis[0].checked_mul(naxis[1]) != Some(data.len()) {
             return Err(WcsError::BadTable(format!("table of {}x{} has {} values", naxis[0], naxis[1], data.len())));
         }
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
@@ -53,32 +54,27 @@ impl LookupTable {
         c.clamp(0.0, (self.naxis[axis] - 1) as f64)
     }
 
-    /// The table cell holding 1-based image coordinate `image` on `axis` and the
-    /// fractional position in it: `(i, w)` with `i + w` the clamped table coordinate.
     #[inline]
-    fn cell(&self, axis: usize, image: f64) -> (usize, f64) {
-        let c = self.table_coordinate(axis, image);
-        // `c` is clamped to [0, n - 1], so truncation is the floor (and NaN gives 0).
-        let i = c as usize;
-        (i, c - i as f64)
+    fn at(&self, ix: i64, iy: i64) -> f64 {
+        let x = ix.clamp(0, self.naxis[0] as i64 - 1) as usize;
+        let y = iy.clamp(0, self.naxis[1] as i64 - 1) as usize;
+        f64::from(self.data[y * self.naxis[0] + x])
     }
 
     /// The interpolated offset at 1-based image position `(x, y)`.
-    #[inline(always)]
+    #[inline]
     pub fn value(&self, x: f64, y: f64) -> f64 {
-        let [nx, ny] = self.naxis;
-        let (ix, wx) = self.cell(0, x);
-        let (iy, wy) = self.cell(1, y);
-        // Neighbours past the last row or column repeat it, as astropy's clamping does.
-        let ix1 = (ix + 1).min(nx - 1);
-        let row0 = &self.data[iy * nx..][..nx];
-        let row1 = &self.data[(iy + 1).min(ny - 1) * nx..][..nx];
-        let at = |row: &[f32], i: usize| f64::from(row[i]);
+        let cx = self.table_coordinate(0, x);
+        let cy = self.table_coordinate(1, y);
+        let fx = cx.floor();
+        let fy = cy.floor();
+        let (wx, wy) = (cx - fx, cy - fy);
+        let (ix, iy) = (fx as i64, fy as i64);
         // Same term order as astropy's distortion.c, so sums round alike.
-        at(row0, ix) * (1.0 - wx) * (1.0 - wy)
-            + at(row1, ix) * (1.0 - wx) * wy
-            + at(row0, ix1) * wx * (1.0 - wy)
-            + at(row1, ix1) * wx * wy
+        self.at(ix, iy) * (1.0 - wx) * (1.0 - wy)
+            + self.at(ix, iy + 1) * (1.0 - wx) * wy
+            + self.at(ix + 1, iy) * wx * (1.0 - wy)
+            + self.at(ix + 1, iy + 1) * wx * wy
     }
 
     /// Largest value in the table (stwcs's `CPERRj`/`D2IMERRj`: the signed maximum).
@@ -116,5 +112,33 @@ mod tests {
         // CDELT 64, CRPIX 0: x = 1000.5026 sits at table coordinate 14.6329.
         let t = table([65, 33], 64.0);
         assert!((t.table_coordinate(0, 1000.5026206661714) - 14.632853447908929).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sizes_whose_product_overflows_are_an_error() {
+        // Found by fuzzing (fuzz/fuzz_targets/wcs_from_header.rs): a D2IM table said to be
+        // 10 x 2^63 overflowed the size check instead of failing it.
+        let chip = Header::parse(
+            b"CTYPE1  = 'RA---TAN'                                                            \
+              CTYPE2  = 'DEC--TAN'                                                            \
+              CRPIX1  =               2048.0                                                  \
+              CRPIX2  =               1026.0                                                  \
+              CRVAL1  =       83.19300506082                                                  \
+              CRVAL2  =      -67.73222548109                                                  \
+              PC1_1   =   3.920290602516E-06                                                  \
+              PC1_2   = -1.0082434475667E-05                                                  \
+              PC2_1   = -1.0351930440257E-05                                                  \
+              PC2_2   = -4.5644540153863E-06                                                  \
+              D2IMDIS1= 'LOOKUP  '                                                            \
+              D2IM1   = 'EXTVER: 1'                                                           \
+              END                                                                             ",
+        )
+        .unwrap();
+        let mut tables = |_, _| LookupTable::new(&Header::new(), [10, 1 << 63], vec![0.0; 16]);
+        let err = crate::HstWcs::from_header(&chip, ' ', &mut tables).unwrap_err().to_string();
+        assert!(err.contains("D2IMARR 1") && err.contains("10x9223372036854775808"), "{err}");
+        for naxis in [[usize::MAX, 2], [2, usize::MAX], [1 << 32, 1 << 32], [usize::MAX, usize::MAX]] {
+            assert!(LookupTable::new(&Header::new(), naxis, vec![0.0; 4]).is_err(), "{naxis:?}");
+        }
     }
 }

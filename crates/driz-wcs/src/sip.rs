@@ -53,13 +53,14 @@ impl Polynomial {
     /// Σ coef[p][q] u^p v^q by Horner's rule in u for each power of v.
     #[inline]
     pub fn eval(&self, u: f64, v: f64) -> f64 {
-        let rows = &self.coef[..self.order + 1];
+        let n = self.order;
         let mut result = 0.0;
         let mut vpow = 1.0;
-        for q in 0..rows.len() {
-            // Rows p = order - q down to 0 of column q (plain iterators: `..=` ranges
-            // cost more than the arithmetic here).
-            let inner = rows[..rows.len() - q].iter().rev().fold(0.0, |acc, row| acc * u + row[q]);
+        for q in 0..=n {
+            let mut inner = 0.0;
+            for p in (0..=n - q).rev() {
+                inner = inner * u + self.coef[p][q];
+            }
             result += inner * vpow;
             vpow *= v;
         }
@@ -160,5 +161,26 @@ mod tests {
             }
         }
         assert!((p.eval(u, v) - direct).abs() <= 1e-12 * direct.abs());
+    }
+
+    #[test]
+    fn eval_many_is_eval_bit_for_bit() {
+        for order in [0, 1, 4, 7] {
+            let mut p = Polynomial::zeros(order);
+            for i in 0..=order {
+                for j in 0..=order - i {
+                    p.coef[i][j] = ((i * 7 + j * 3) as f64).sin() * 10f64.powi(-(3 * (i + j) as i32) - 2);
+                }
+            }
+            // More than one batch, and a partial last batch.
+            let n = 2 * BATCH + 37;
+            let u: Vec<f64> = (0..n).map(|i| -2100.0 + 8.3 * i as f64).collect();
+            let v: Vec<f64> = (0..n).map(|i| 1100.0 - 5.1 * i as f64).collect();
+            let mut out = vec![f64::NAN; n];
+            p.eval_many(&u, &v, &mut out);
+            for i in 0..n {
+                assert_eq!(out[i].to_bits(), p.eval(u[i], v[i]).to_bits(), "order {order}, point {i}");
+            }
+        }
     }
 }

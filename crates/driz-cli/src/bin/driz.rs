@@ -54,6 +54,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The pipeline-default WCS from IDCTAB, D2IMFILE and NPOLFILE (stwcs updatewcs, no database)
+    Updatewcs(driz_cli::updatewcs_cmd::UpdatewcsArgs),
+    /// Alternate WCSs and headerlets
+    Headerlet(driz_cli::updatewcs_cmd::HeaderletArgs),
+    /// Drizzle chips onto one output frame (SCI, WHT, CTX), as AstroDrizzle's final drizzle
+    Drizzle(driz_cli::drizzle_cmd::DrizzleArgs),
+    /// Blot a drizzled image back onto a chip
+    Blot(driz_cli::drizzle_cmd::BlotArgs),
 }
 
 fn main() {
@@ -79,6 +87,13 @@ fn emit<T: serde::Serialize>(json: bool, rows: &[T], text: String) -> anyhow::Re
 
 fn run(command: Command) -> anyhow::Result<i32> {
     match command {
+        Command::Updatewcs(args) => driz_cli::updatewcs_cmd::run_updatewcs(&args),
+        Command::Headerlet(args) => driz_cli::updatewcs_cmd::run_headerlet(&args),
+        Command::Drizzle(args) => {
+            driz_cli::logging::init(false);
+            driz_cli::drizzle_cmd::run_drizzle(&args)
+        }
+        Command::Blot(args) => driz_cli::drizzle_cmd::run_blot(&args),
         Command::Run { args } => Ok(match legacy::parse(&args)? {
             legacy::Parsed::Help => {
                 print!("{}", legacy::HELP.replace("runastrodriz [", "driz run ["));

@@ -1,0 +1,1 @@
+//! Headerlets (see below).
