@@ -166,3 +166,44 @@ fn runastrodriz_parses_but_does_not_pretend() {
     assert_eq!(std::fs::read(&input).unwrap(), before);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no products pretended");
 }
+
+#[test]
+fn drizzle_then_blot_a_real_wfc3_ir_cutout() {
+    let dir = tempfile::tempdir().unwrap();
+    let drz = dir.path().join("cutout_drz.fits");
+    let input = "testdata/hst/test_drizzlepac_flt.fits";
+    let out = run("driz", &["drizzle", "-o", drz.to_str().unwrap(), "--bits", "784", input], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut fits = driz_fits::Fits::open(&drz).unwrap();
+    let names: Vec<String> = fits.hdus().iter().map(|h| h.label()).collect();
+    assert!(names.contains(&"SCI,1".into()) && names.contains(&"WHT,1".into()) && names.contains(&"CTX,1".into()), "{names:?}");
+    let exptime = driz_fits::Fits::open(root().join(input)).unwrap().primary_header().get_f64("EXPTIME").unwrap().unwrap();
+    assert_eq!(fits.primary_header().get_f64("EXPTIME").unwrap(), Some(exptime));
+    assert_eq!(fits.primary_header().get_i64("NDRIZIM").unwrap(), Some(1));
+    assert!(fits.primary_header().get_str("D001DATA").unwrap().unwrap().contains("test_drizzlepac_flt.fits[SCI,1]"));
+    let wht = fits.read_image::<f32>(2).unwrap();
+    assert!(wht.iter().filter(|&&w| w > 0.0).count() > 60);
+    // The product's WCS is a valid undistorted TAN that driz itself can use.
+    let wcs = fits.wcs(1, ' ').unwrap();
+    assert!(!wcs.has_distortion());
+
+    let blt = dir.path().join("cutout_blt.fits");
+    let out = run("driz", &["blot", "-o", blt.to_str().unwrap(), drz.to_str().unwrap(), &format!("{input}[sci,1]")], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let blotted = driz_fits::Fits::open(&blt).unwrap().read_image::<f32>(1).unwrap();
+    let original = driz_fits::Fits::open(root().join(input)).unwrap().read_image::<f32>(1).unwrap();
+    assert_eq!(blotted.dim(), original.dim());
+    // Interior pixels come back in counts (rate × EXPTIME) close to the input.
+    let (mut sb, mut so) = (0f64, 0f64);
+    for j in 3..8 {
+        for i in 3..8 {
+            sb += blotted[(j, i)] as f64;
+            so += original[(j, i)] as f64 * exptime;
+        }
+    }
+    assert!((sb / so - 1.0).abs() < 0.15, "blotted {sb} vs input {so}");
+
+    let out = run("driz", &["drizzle", "-o", drz.to_str().unwrap(), "no/such_flt.fits"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no/such_flt.fits"), "{}", text(&out.stderr));
+}

@@ -6,7 +6,7 @@
 //!
 //!     CARGO_TARGET_DIR=/tmp/driz-bench-target cargo bench -p driz-fits --bench pixmap
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use driz_fits::{Fits, HduSpec};
 use driz_wcs::{Celestial, HstWcs, pix2world_grid, pixel_map};
 use rayon::ThreadPoolBuilder;
@@ -47,7 +47,10 @@ fn bench_pixmap(c: &mut Criterion) {
     let wcs = chip_wcs();
     let out = output_wcs(&wcs);
     let mut group = c.benchmark_group("pixmap_4096x2048");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
+    // About a second per iteration: ten samples of equal size (flat sampling) keep a run
+    // to a couple of minutes.
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements((NX * NY) as u64));
     for threads in THREADS {
         let pool = ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");

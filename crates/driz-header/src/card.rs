@@ -51,6 +51,11 @@ impl Card {
         }
     }
 
+    fn is_printable(&self) -> bool {
+        let ok = |s: &str| s.bytes().all(|b| (0x20..=0x7e).contains(&b));
+        ok(&self.keyword) && ok(&self.comment) && !matches!(&self.value, Some(Value::Text(t)) if !ok(t))
+    }
+
     pub fn is_commentary(&self) -> bool {
         self.value.is_none()
     }
@@ -105,6 +110,16 @@ impl Card {
     pub fn images(&self) -> Vec<String> {
         if let Some(orig) = &self.original {
             return orig.clone();
+        }
+        if !self.is_printable() {
+            // FITS headers are printable ASCII: write a sanitised copy.
+            let mut clean = self.clone();
+            clean.keyword = printable(&self.keyword);
+            clean.comment = printable(&self.comment);
+            if let Some(Value::Text(t)) = &self.value {
+                clean.value = Some(Value::Text(printable(t)));
+            }
+            return clean.images();
         }
         match &self.value {
             None => {
@@ -272,6 +287,11 @@ fn split_string_field(field: &str) -> Result<(String, String), CardError> {
     Ok((text.trim_end().to_string(), comment))
 }
 
+/// Replace anything that is not printable ASCII with '?'.
+fn printable(s: &str) -> String {
+    s.chars().map(|c| if (' '..='~').contains(&c) { c } else { '?' }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +329,18 @@ mod tests {
         assert!(Card::parse("CR VAL  = 1").is_err());
         assert!(Card::parse("X       = 'a' junk").is_err());
         assert!(Card::parse(&"A".repeat(81)).is_err());
+    }
+
+    #[test]
+    fn non_ascii_text_is_written_as_printable_ascii() {
+        let mut h = crate::Header::new();
+        h.add_history("file caf\u{e9}.fits \u{2192} done");
+        h.set_with_comment("OBJECT", "M\u{f6}bius", "\u{e9}t\u{e9}");
+        let images = h.card_images();
+        assert!(images.iter().all(|i| i.len() == 80 && i.is_ascii()), "{images:?}");
+        let back = crate::Header::from_card_images(images.iter().map(String::as_str)).unwrap();
+        assert_eq!(back.commentary("HISTORY"), vec!["file caf?.fits ? done"]);
+        assert_eq!(back.get_str("OBJECT").unwrap(), Some("M?bius"));
     }
 
     #[test]

@@ -262,26 +262,18 @@ struct Segment {
 }
 
 impl Job<'_> {
-    fn run(
-        &self,
-        rows: &[(usize, usize, usize)],
-        sci: Option<&mut [f32]>,
-        wht: Option<&mut [f32]>,
-        ctx: Option<&mut [i32]>,
-        bit: i32,
-    ) {
-        let (sci, wht, ctx) =
-            (sci.expect("standard layout"), wht.expect("standard layout"), ctx.expect("standard layout"));
-        let nbands = self.ony.div_ceil(BAND_ROWS);
+    /// For each band of output rows, the segments of input rows that can reach it, in
+    /// drizzle's order.
+    fn band_segments(&self, rows: &[(usize, usize, usize)], nbands: usize, band_rows: usize) -> Vec<Vec<Segment>> {
         let (onx, ony) = (self.onx as i64, self.ony as i64);
-        // Which bands each input row reaches, and with which columns.
         let per_row: Vec<Vec<(usize, Segment)>> = rows
             .par_iter()
             .map(|&(j, x1, x2)| {
                 let mut hits: Vec<(usize, Segment)> = Vec::new();
                 for i in x1..=x2 {
                     let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
-                    for band in (g.jj.0 as usize / BAND_ROWS)..=(g.jj.1 as usize / BAND_ROWS) {
+                    let (b0, b1) = (g.jj.0 as usize / band_rows, (g.jj.1 as usize / band_rows).min(nbands - 1));
+                    for band in b0..=b1 {
                         match hits.iter_mut().rev().find(|(b, _)| *b == band) {
                             Some((_, s)) => s.last = i,
                             None => hits.push((band, Segment { row: j, first: i, last: i })),
@@ -297,15 +289,38 @@ impl Job<'_> {
                 bands[band].push(seg);
             }
         }
-        let chunk = BAND_ROWS * self.onx;
+        bands
+    }
+
+    fn run(
+        &self,
+        rows: &[(usize, usize, usize)],
+        sci: Option<&mut [f32]>,
+        wht: Option<&mut [f32]>,
+        ctx: Option<&mut [i32]>,
+        bit: i32,
+    ) {
+        let (sci, wht, ctx) =
+            (sci.expect("standard layout"), wht.expect("standard layout"), ctx.expect("standard layout"));
+        // One thread: a single band, i.e. the plain serial loop. Otherwise bands of output
+        // rows; each input pixel is replayed in every band its footprint can reach.
+        let band_rows = if rayon::current_num_threads() == 1 { self.ony.max(1) } else { BAND_ROWS };
+        let nbands = self.ony.div_ceil(band_rows);
+        let (onx, ony) = (self.onx as i64, self.ony as i64);
+        let bands: Vec<Vec<Segment>> = if nbands == 1 {
+            vec![rows.iter().map(|&(row, first, last)| Segment { row, first, last }).collect()]
+        } else {
+            self.band_segments(rows, nbands, band_rows)
+        };
+        let chunk = band_rows * self.onx;
         sci.par_chunks_mut(chunk)
             .zip(wht.par_chunks_mut(chunk))
             .zip(ctx.par_chunks_mut(chunk))
             .zip(bands.par_iter())
             .enumerate()
             .for_each(|(band, (((sci, wht), ctx), segments))| {
-                let row0 = band * BAND_ROWS;
-                let rows = (row0 as i64, (row0 + BAND_ROWS).min(self.ony) as i64 - 1);
+                let row0 = band * band_rows;
+                let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
                 for seg in segments {
                     let j = seg.row;
                     for i in seg.first..=seg.last {

@@ -215,6 +215,9 @@ impl HstWcs {
     /// (RA, Dec) → 1-based pixel, inverting the full forward model by fixed-point
     /// iteration to [`INVERSE_TOLERANCE`].
     pub fn world2pix(&self, ra: f64, dec: f64) -> Result<(f64, f64), WcsError> {
+        if !ra.is_finite() || !dec.is_finite() {
+            return Err(WcsError::OffImage { ra, dec });
+        }
         let (x0, y0) = self.celestial.world2foc(ra, dec).ok_or(WcsError::OffImage { ra, dec })?;
         if self.distortion.is_empty() {
             return Ok((x0, y0));
@@ -227,7 +230,8 @@ impl HstWcs {
             let (dx, dy) = (fx - x0, fy - y0);
             x -= dx;
             y -= dy;
-            let step = dx.abs().max(dy.abs());
+            // A NaN must not pass as converged (f64::max would drop it).
+            let step = if dx.is_nan() || dy.is_nan() { f64::NAN } else { dx.abs().max(dy.abs()) };
             if step < INVERSE_TOLERANCE {
                 return Ok((x, y));
             }

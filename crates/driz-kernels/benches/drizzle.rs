@@ -1,0 +1,74 @@
+//! Square-kernel drizzle of a full ACS/WFC chip (4096×2048, SIP + NPOL + D2IM) onto a
+//! 4200×4200 north-up 0.05″ frame, on 1 and 2 threads, with the pixel map timed apart.
+//! Compare with `testdata/scripts/drizzle_kernel_bench.py` (drizzle 3.0 on the same chip).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use driz_fits::{Fits, HduSpec};
+use driz_kernels::{AddParams, Drizzle, Kernel, PixelMap};
+use driz_wcs::{Celestial, HstWcs, pixel_map};
+use ndarray::Array2;
+
+const NX: usize = 4096;
+const NY: usize = 2048;
+const OUT: usize = 4200;
+
+fn setup() -> (HstWcs, HstWcs) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/hst/j94f05bgq_updatewcs_flt.fits.gz");
+    let mut fits = Fits::open(path).unwrap();
+    let sci = fits.find(&HduSpec::Name("SCI".into(), 1)).unwrap();
+    let input = fits.wcs(sci, ' ').unwrap();
+    let (ra, dec) = input.pix2world(NX as f64 / 2.0, NY as f64 / 2.0);
+    let s = 0.05 / 3600.0;
+    let frame = Celestial::new(
+        [OUT as f64 / 2.0, OUT as f64 / 2.0],
+        [ra, dec],
+        [[-s, 0.0], [0.0, s]],
+        ["RA---TAN", "DEC--TAN"],
+    )
+    .unwrap();
+    (input, HstWcs::undistorted(frame))
+}
+
+fn data() -> Array2<f32> {
+    let mut state = 7u64;
+    Array2::from_shape_fn((NY, NX), |_| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 40) as f32 / 1000.0
+    })
+}
+
+fn bench(c: &mut Criterion) {
+    let (input, output) = setup();
+    let data = data();
+    let weights = Array2::<f32>::from_elem((NY, NX), 400.0);
+    let mut group = c.benchmark_group("acs_wfc_chip");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((NX * NY) as u64));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(format!("pixmap/{threads}t"), |b| {
+            b.iter(|| pool.install(|| pixel_map(&input, &output, NX, NY)))
+        });
+    }
+    let xy = pixel_map(&input, &output, NX, NY);
+    let map = PixelMap::new(NX, NY, &xy).unwrap();
+    for kernel in [Kernel::Square, Kernel::Turbo, Kernel::Point] {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            group.bench_function(format!("{kernel}/{threads}t"), |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let mut d = Drizzle::new(OUT, OUT, None);
+                        let params = AddParams { kernel, exptime: 400.0, ..Default::default() };
+                        d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+                        d
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

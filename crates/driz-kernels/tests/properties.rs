@@ -1,0 +1,136 @@
+//! Properties the reference guarantees by construction: flux and weight conservation,
+//! results independent of the number of threads, and clear errors for bad input.
+
+use driz_kernels::{AddParams, Drizzle, Interp, Kernel, KernelError, PixelMap, Units, blot};
+use ndarray::Array2;
+
+/// A smooth, distorted, rotated mapping of an `nx` × `ny` input onto a larger output.
+fn distorted_map(nx: usize, ny: usize) -> Vec<[f64; 2]> {
+    let (s, c) = 0.4f64.sin_cos();
+    (0..ny)
+        .flat_map(|j| (0..nx).map(move |i| (i as f64, j as f64)))
+        .map(|(x, y)| {
+            let (u, v) = (x - nx as f64 / 2.0, y - ny as f64 / 2.0);
+            let du = 2e-5 * u * u - 1e-5 * u * v;
+            let dv = 1.5e-5 * v * v + 0.8e-5 * u * v;
+            [180.0 + c * (u + du) - s * (v + dv), 160.0 + s * (u + du) + c * (v + dv)]
+        })
+        .collect()
+}
+
+fn noise(nx: usize, ny: usize) -> Array2<f32> {
+    let mut state = 12345u64;
+    Array2::from_shape_fn((ny, nx), |_| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 33) as f32 / (1u64 << 31) as f32) * 100.0 + 10.0
+    })
+}
+
+fn run(kernel: Kernel, threads: usize, data: &Array2<f32>, weights: &Array2<f32>, xy: &[[f64; 2]]) -> Drizzle {
+    let (ny, nx) = data.dim();
+    let map = PixelMap::new(nx, ny, xy).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        let mut d = Drizzle::new(360, 330, Some(0.0));
+        for k in 0..3 {
+            let params = AddParams { kernel, pixfrac: 0.8, exptime: 100.0 + k as f32, ..Default::default() };
+            d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+        }
+        d
+    })
+}
+
+#[test]
+fn results_are_bit_identical_for_any_thread_count() {
+    let (nx, ny) = (300, 280);
+    let data = noise(nx, ny);
+    let weights = data.mapv(|v| if v > 100.0 { 0.0 } else { 1.0 + v / 50.0 });
+    let xy = distorted_map(nx, ny);
+    for kernel in [Kernel::Square, Kernel::Point, Kernel::Turbo, Kernel::Gaussian, Kernel::Lanczos3] {
+        let one = run(kernel, 1, &data, &weights, &xy);
+        for threads in [2, 5] {
+            let many = run(kernel, threads, &data, &weights, &xy);
+            let same_bits = |a: &Array2<f32>, b: &Array2<f32>| a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same_bits(&one.sci, &many.sci), "{kernel}: SCI differs with {threads} threads");
+            assert!(same_bits(&one.wht, &many.wht), "{kernel}: WHT differs with {threads} threads");
+            assert_eq!(one.ctx, many.ctx, "{kernel}: CTX differs with {threads} threads");
+        }
+        assert!(one.wht.iter().filter(|&&w| w > 0.0).count() > 50_000, "{kernel}: too little covered");
+    }
+}
+
+fn sums(d: &Drizzle) -> (f64, f64) {
+    let flux = d.sci.iter().zip(d.wht.iter()).filter(|(_, w)| **w > 0.0).map(|(s, w)| *s as f64 * *w as f64).sum();
+    (flux, d.wht.iter().map(|&w| w as f64).sum())
+}
+
+#[test]
+fn square_turbo_and_point_conserve_flux_and_weight() {
+    // A rotated, shifted, undistorted mapping that keeps every input pixel inside.
+    let (nx, ny) = (120, 100);
+    let (s, c) = 0.3f64.sin_cos();
+    let xy: Vec<[f64; 2]> = (0..ny)
+        .flat_map(|j| (0..nx).map(move |i| (i as f64 - 60.0, j as f64 - 50.0)))
+        .map(|(u, v)| [100.3 + c * u - s * v, 90.7 + s * u + c * v])
+        .collect();
+    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    for (name, data) in [("flat", Array2::from_elem((ny, nx), 7.0f32)), ("noise", noise(nx, ny))] {
+        let total_in: f64 = data.iter().map(|&v| v as f64).sum();
+        for kernel in [Kernel::Square, Kernel::Turbo, Kernel::Point] {
+            let mut d = Drizzle::new(200, 180, None);
+            let params = AddParams { kernel, ..Default::default() };
+            d.add_image(data.view(), None, &map, &params).unwrap();
+            let (flux, weight) = sums(&d);
+            assert!((flux / total_in - 1.0).abs() < 1e-6, "{kernel} {name}: flux out/in = {}", flux / total_in);
+            assert!((weight / (nx * ny) as f64 - 1.0).abs() < 1e-6, "{kernel} {name}: weight {weight}");
+        }
+    }
+}
+
+#[test]
+fn counts_are_conserved_when_output_pixels_are_larger() {
+    // Output pixels twice as large: each covers exactly 2×2 input pixels.
+    let (nx, ny) = (40, 36);
+    let xy: Vec<[f64; 2]> = (0..ny)
+        .flat_map(|j| (0..nx).map(move |i| [(i as f64 + 0.5) / 2.0 - 0.5, (j as f64 + 0.5) / 2.0 - 0.5]))
+        .collect();
+    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    let data = noise(nx, ny);
+    let total_in: f64 = data.iter().map(|&v| v as f64).sum();
+    for kernel in [Kernel::Square, Kernel::Turbo, Kernel::Point] {
+        let mut d = Drizzle::new(20, 18, None);
+        let params = AddParams { kernel, iscale: 4.0, pixel_scale_ratio: Some(2.0), ..Default::default() };
+        d.add_image(data.view(), None, &map, &params).unwrap();
+        let total_out: f64 = d.sci.iter().map(|&v| v as f64).sum();
+        assert!((total_out / total_in - 1.0).abs() < 1e-6, "{kernel}: {total_out} vs {total_in}");
+    }
+}
+
+#[test]
+fn bad_input_is_an_error_or_a_documented_empty_result() {
+    let data = noise(10, 8);
+    let xy: Vec<[f64; 2]> = (0..8).flat_map(|j| (0..10).map(move |i| [i as f64, j as f64])).collect();
+    let map = PixelMap::new(10, 8, &xy).unwrap();
+    let mut d = Drizzle::new(10, 8, None);
+
+    assert!(matches!(PixelMap::new(9, 8, &xy), Err(KernelError::Shape(_))));
+    let wrong = noise(9, 8);
+    assert!(matches!(d.add_image(wrong.view(), None, &map, &AddParams::default()), Err(KernelError::Shape(_))));
+    let wrong_w = Array2::<f32>::ones((7, 10));
+    assert!(matches!(d.add_image(data.view(), Some(wrong_w.view()), &map, &AddParams::default()), Err(KernelError::Shape(_))));
+    let zero_exp = AddParams { exptime: 0.0, units: Units::Counts, ..Default::default() };
+    let e = d.add_image(data.view(), None, &map, &zero_exp).unwrap_err();
+    assert!(e.to_string().contains("exposure time"), "{e}");
+    let nan_map = vec![[f64::NAN; 2]; 80];
+    let nan_map = PixelMap::new(10, 8, &nan_map).unwrap();
+    assert!(matches!(d.add_image(data.view(), None, &nan_map, &AddParams::default()), Err(KernelError::NoOverlap(_))));
+    // Entirely outside the output: nothing drizzled, no error, outputs untouched.
+    let far: Vec<[f64; 2]> = xy.iter().map(|p| [p[0] + 1000.0, p[1]]).collect();
+    let far = PixelMap::new(10, 8, &far).unwrap();
+    let before = d.wht.clone();
+    d.add_image(data.view(), None, &far, &AddParams::default()).unwrap();
+    assert_eq!(d.wht, before);
+    // Blot refuses a NaN in its map.
+    let e = blot(data.view(), &nan_map, Interp::Poly5, 1.0, 0.0).unwrap_err();
+    assert!(e.to_string().contains("NaN"), "{e}");
+}
