@@ -93,9 +93,9 @@ impl Drizzle {
         Drizzle {
             nx,
             ny,
-            sci: Array2::from_elem((ny, nx), initial),
-            wht: Array2::zeros((ny, nx)),
-            ctx: vec![Array2::zeros((ny, nx))],
+            sci: crate::memory::filled(ny, nx, initial),
+            wht: crate::memory::filled(ny, nx, 0.0),
+            ctx: vec![crate::memory::filled(ny, nx, 0)],
             fill,
             next_ctx_id: 0,
             total_exptime: 0.0,
@@ -106,7 +106,7 @@ impl Drizzle {
     pub fn set_next_context_id(&mut self, id: usize) {
         self.next_ctx_id = id;
         while self.ctx.len() <= id / 32 {
-            self.ctx.push(Array2::zeros((self.ny, self.nx)));
+            self.ctx.push(crate::memory::filled(self.ny, self.nx, 0));
         }
     }
 
@@ -145,7 +145,7 @@ impl Drizzle {
         self.next_ctx_id += 1;
         let plane = id / 32;
         while self.ctx.len() <= plane {
-            self.ctx.push(Array2::zeros((self.ny, self.nx)));
+            self.ctx.push(crate::memory::filled(self.ny, self.nx, 0));
         }
         let bit = 1i32.wrapping_shl((id % 32) as u32);
         if !(params.exptime > 0.0) {

@@ -14,6 +14,7 @@
 mod blot;
 mod drizzle;
 mod kernels;
+mod memory;
 mod pixmap;
 mod polygon;
 mod scanner;
