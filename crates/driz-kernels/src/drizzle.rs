@@ -15,7 +15,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 /// Output rows per parallel band.
-const BAND_ROWS: usize = 32;
+const BAND_ROWS: usize = 128;
 
 /// Input units: counts are divided by the exposure time (drizzle's `in_units`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,10 +69,13 @@ pub struct AddStats {
 pub struct Drizzle {
     pub nx: usize,
     pub ny: usize,
-    pub sci: Array2<f32>,
-    pub wht: Array2<f32>,
-    /// Context planes; input `k` (0-based) is bit `k % 32` of plane `k / 32`.
-    pub ctx: Vec<Array2<i32>>,
+    /// SCI, WHT and the active context plane, interleaved so that an update touches one
+    /// cache line instead of three.
+    cells: Vec<Cell>,
+    /// Context planes; input `k` (0-based) is bit `k % 32` of plane `k / 32`. The active
+    /// plane lives in `cells` and its slot here is an empty placeholder.
+    planes: Vec<Array2<i32>>,
+    active_plane: usize,
     /// Value written where WHT is 0 after each call; `None` is INDEF (no fill).
     pub fill: Option<f32>,
     next_ctx_id: usize,
@@ -93,9 +96,9 @@ impl Drizzle {
         Drizzle {
             nx,
             ny,
-            sci: crate::memory::filled(ny, nx, initial),
-            wht: crate::memory::filled(ny, nx, 0.0),
-            ctx: vec![crate::memory::filled(ny, nx, 0)],
+            cells: crate::memory::filled_vec(ny * nx, Cell { sci: initial, wht: 0.0, ctx: 0 }),
+            planes: vec![Array2::zeros((0, 0))],
+            active_plane: 0,
             fill,
             next_ctx_id: 0,
             total_exptime: 0.0,
@@ -105,9 +108,6 @@ impl Drizzle {
     /// Start context numbering at `id` (drizzle's `begin_ctx_id`).
     pub fn set_next_context_id(&mut self, id: usize) {
         self.next_ctx_id = id;
-        while self.ctx.len() <= id / 32 {
-            self.ctx.push(crate::memory::filled(self.ny, self.nx, 0));
-        }
     }
 
     pub fn next_context_id(&self) -> usize {
@@ -144,9 +144,7 @@ impl Drizzle {
         let id = self.next_ctx_id;
         self.next_ctx_id += 1;
         let plane = id / 32;
-        while self.ctx.len() <= plane {
-            self.ctx.push(crate::memory::filled(self.ny, self.nx, 0));
-        }
+        self.activate_plane(plane);
         let bit = 1i32.wrapping_shl((id % 32) as u32);
         if !(params.exptime > 0.0) {
             return Err(KernelError::Parameter(format!("exposure time must be > 0, got {}", params.exptime)));
@@ -188,24 +186,70 @@ impl Drizzle {
             };
             let spread = Spread::new(kernel, params.pixfrac, psr);
             let job = Job { map, data, weights, iscale, weight_scale: params.weight_scale, spread: &spread, onx, ony };
-            job.run(&plan.rows, self.sci.as_slice_mut(), self.wht.as_slice_mut(), self.ctx[plane].as_slice_mut(), bit);
+            job.run(&plan.rows, &mut self.cells, bit);
         } else {
             stats.scanned = 0;
         }
         if let Some(fill) = self.fill {
-            self.sci.zip_mut_with(&self.wht, |s, &w| {
-                if w == 0.0 {
-                    *s = fill;
+            self.cells.par_iter_mut().with_min_len(1 << 16).for_each(|c| {
+                if c.wht == 0.0 {
+                    c.sci = fill;
                 }
             });
         }
         Ok(stats)
     }
 
-    /// The context as a (planes, ny, nx) stack.
-    pub fn context_planes(&self) -> &[Array2<i32>] {
-        &self.ctx
+    /// Make `plane` the context plane held in the cells, creating planes as needed.
+    fn activate_plane(&mut self, plane: usize) {
+        while self.planes.len() <= plane {
+            self.planes.push(crate::memory::filled(self.ny, self.nx, 0));
+        }
+        if plane == self.active_plane {
+            return;
+        }
+        let mut old = Array2::<i32>::zeros((self.ny, self.nx));
+        for (o, c) in old.iter_mut().zip(&self.cells) {
+            *o = c.ctx;
+        }
+        let new = std::mem::replace(&mut self.planes[plane], Array2::zeros((0, 0)));
+        for (c, &v) in self.cells.iter_mut().zip(new.iter()) {
+            c.ctx = v;
+        }
+        self.planes[self.active_plane] = old;
+        self.active_plane = plane;
     }
+
+    fn field<T: Copy>(&self, get: impl Fn(&Cell) -> T) -> Array2<T> {
+        let v: Vec<T> = self.cells.iter().map(get).collect();
+        Array2::from_shape_vec((self.ny, self.nx), v).expect("cells are ny*nx")
+    }
+
+    /// The output science array (weighted mean of the inputs).
+    pub fn sci(&self) -> Array2<f32> {
+        self.field(|c| c.sci)
+    }
+
+    /// The output weight array.
+    pub fn wht(&self) -> Array2<f32> {
+        self.field(|c| c.wht)
+    }
+
+    /// The context planes.
+    pub fn context(&self) -> Vec<Array2<i32>> {
+        (0..self.planes.len())
+            .map(|p| if p == self.active_plane { self.field(|c| c.ctx) } else { self.planes[p].clone() })
+            .collect()
+    }
+}
+
+/// One output pixel: science value, weight and the bits of the active context plane.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Cell {
+    sci: f32,
+    wht: f32,
+    ctx: i32,
 }
 
 /// drizzle's defaults for the input box: negative minima become 0, maxima beyond the
@@ -295,13 +339,9 @@ impl Job<'_> {
     fn run(
         &self,
         rows: &[(usize, usize, usize)],
-        sci: Option<&mut [f32]>,
-        wht: Option<&mut [f32]>,
-        ctx: Option<&mut [i32]>,
+        cells: &mut [Cell],
         bit: i32,
     ) {
-        let (sci, wht, ctx) =
-            (sci.expect("standard layout"), wht.expect("standard layout"), ctx.expect("standard layout"));
         // One thread: a single band, i.e. the plain serial loop. Otherwise bands of output
         // rows; each input pixel is replayed in every band its footprint can reach.
         let band_rows = if rayon::current_num_threads() == 1 { self.ony.max(1) } else { BAND_ROWS };
@@ -313,12 +353,11 @@ impl Job<'_> {
             self.band_segments(rows, nbands, band_rows)
         };
         let chunk = band_rows * self.onx;
-        sci.par_chunks_mut(chunk)
-            .zip(wht.par_chunks_mut(chunk))
-            .zip(ctx.par_chunks_mut(chunk))
+        cells
+            .par_chunks_mut(chunk)
             .zip(bands.par_iter())
             .enumerate()
-            .for_each(|(band, (((sci, wht), ctx), segments))| {
+            .for_each(|(band, (cells, segments))| {
                 let row0 = band * band_rows;
                 let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
                 for seg in segments {
@@ -336,9 +375,9 @@ impl Job<'_> {
                         self.spread.spread(&g, wgt, rows, |ii, jj, dow| {
                             let k = (jj - row0) * self.onx + ii;
                             if dow > 0.0 {
-                                ctx[k] |= bit;
+                                cells[k].ctx |= bit;
                             }
-                            update(&mut sci[k], &mut wht[k], d, dow);
+                            update(&mut cells[k], d, dow);
                         });
                     }
                 }
@@ -348,16 +387,16 @@ impl Job<'_> {
 
 /// drizzle's running weighted mean, with its float32 roundings.
 #[inline]
-fn update(sci: &mut f32, wht: &mut f32, d: f32, dow: f32) {
+fn update(cell: &mut Cell, d: f32, dow: f32) {
     if dow == 0.0 {
         return;
     }
-    let vc = *wht;
+    let vc = cell.wht;
     let sum = vc + dow;
     if vc == 0.0 {
-        *sci = d;
+        cell.sci = d;
     } else {
-        *sci = (((*sci * vc) + (dow * d)) as f64 / sum as f64) as f32;
+        cell.sci = (((cell.sci * vc) + (dow * d)) as f64 / sum as f64) as f32;
     }
-    *wht = sum;
+    cell.wht = sum;
 }

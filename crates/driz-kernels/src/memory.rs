@@ -8,13 +8,17 @@ use ndarray::Array2;
 /// Buffers smaller than this stay on ordinary pages.
 const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
 
-/// An `ny` × `nx` array filled with `value`, on huge pages where the OS allows it.
-pub(crate) fn filled<T: Clone>(ny: usize, nx: usize, value: T) -> Array2<T> {
-    let n = ny * nx;
+/// A vector of `n` copies of `value`, on huge pages where the OS allows it.
+pub(crate) fn filled_vec<T: Clone>(n: usize, value: T) -> Vec<T> {
     let mut v: Vec<T> = Vec::with_capacity(n);
     advise_huge_pages(v.as_mut_ptr() as *mut u8, n * std::mem::size_of::<T>());
     v.resize(n, value);
-    Array2::from_shape_vec((ny, nx), v).expect("length is ny*nx")
+    v
+}
+
+/// An `ny` × `nx` array filled with `value`, on huge pages where the OS allows it.
+pub(crate) fn filled<T: Clone>(ny: usize, nx: usize, value: T) -> Array2<T> {
+    Array2::from_shape_vec((ny, nx), filled_vec(ny * nx, value)).expect("length is ny*nx")
 }
 
 #[cfg(target_os = "linux")]

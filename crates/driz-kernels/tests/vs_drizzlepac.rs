@@ -39,7 +39,7 @@ fn point_kernel_matches_drizzlepac_product() {
     let mut d = Drizzle::new(onx, ony, Some(0.0));
     let params = AddParams { kernel: Kernel::Point, weight_scale: expin as f32, ..Default::default() };
     d.add_image(sci.view(), Some(weights.view()), &map, &params).unwrap();
-    for (a, b) in d.sci.iter().zip(expected.iter()) {
+    for (a, b) in d.sci().iter().zip(expected.iter()) {
         assert!((a - b).abs() <= 1e-8 + 1e-5 * b.abs(), "{a} vs {b}");
     }
     assert!(expected.iter().filter(|v| **v != 0.0).count() > 50);

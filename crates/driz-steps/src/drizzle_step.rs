@@ -128,9 +128,9 @@ pub fn drizzle_chips(chips: &[ChipInfo], options: &DrizzleOptions) -> Result<Pro
     let bunit = if base.is_empty() { "COUNTS/S".to_string() } else { format!("{base}/S") };
     Ok(Product {
         frame,
-        sci: driz.sci,
-        wht: driz.wht,
-        ctx: driz.ctx,
+        sci: driz.sci(),
+        wht: driz.wht(),
+        ctx: driz.context(),
         texptime,
         chips: records,
         kernel: options.kernel,
