@@ -7,6 +7,7 @@ pub mod drizzle_cmd;
 pub mod info;
 pub mod legacy;
 pub mod logging;
+pub mod simulate_cmd;
 pub mod transform;
 pub mod updatewcs_cmd;
 

@@ -126,6 +126,20 @@ impl Fits {
         Ok(Array2::from_shape_vec((ny, nx), data).expect("length is nx*ny"))
     }
 
+    /// The data of a BITPIX-8, 1-D HDU as bytes: how CFITSIO presents a non-standard
+    /// extension such as stwcs's `XTENSION = 'HDRLET'` (a whole FITS file as data).
+    pub fn read_bytes(&mut self, index: usize) -> Result<Vec<u8>> {
+        let label = self.hdus[index].label();
+        let n = match &self.hdus[index].kind {
+            HduKind::Image { bitpix: 8, dims } if dims.len() == 1 => dims[0],
+            _ => return Err(FitsError::invalid(self.path(), &label, "not a 1-D BITPIX 8 (byte) extension")),
+        };
+        self.raw.move_to(index)?;
+        let mut data = vec![0u8; n];
+        self.raw.read_pixels(u8::DATATYPE, 1, &mut data, &label)?;
+        Ok(data)
+    }
+
     /// Read a 3-D image as (planes, rows, columns); a 2-D image comes back as one plane.
     pub fn read_cube<T: Pixel>(&mut self, index: usize) -> Result<ndarray::Array3<T>> {
         let label = self.hdus[index].label();

@@ -214,6 +214,15 @@ impl Raw {
         self.check(status, label, &format!("writing card {:?}", image.trim_end()))
     }
 
+    /// Replace the card at 1-based position `k` (used to give an extension a
+    /// non-standard `XTENSION`, e.g. stwcs's `HDRLET`).
+    pub fn modify_record(&mut self, k: usize, image: &str, label: &str) -> Result<()> {
+        let c = CString::new(image).map_err(|_| FitsError::invalid(&self.path, label, "card with a NUL byte"))?;
+        let mut status = 0;
+        unsafe { sys::ffmrec(self.ptr(), k as c_int, c.as_ptr(), &mut status) };
+        self.check(status, label, &format!("rewriting card {k} as {:?}", image.trim_end()))
+    }
+
     /// Delete the card at 1-based position `k`.
     pub fn delete_record(&mut self, k: usize, label: &str) -> Result<()> {
         let mut status = 0;

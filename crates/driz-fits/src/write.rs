@@ -98,6 +98,17 @@ fn append_header_only(raw: &mut Raw, header: &Header, label: &str) -> Result<()>
     replace_cards(raw, header, label)
 }
 
+/// A non-standard extension holding raw bytes (`XTENSION = '<xtension>'`, BITPIX 8,
+/// NAXIS 1, NAXIS1 = byte count), as astropy writes stwcs's `HDRLET` (a whole FITS
+/// file). CFITSIO reads such an HDU back as a 1-D BITPIX-8 image.
+fn append_nonstandard(raw: &mut Raw, xtension: &str, header: &Header, data: &[u8], label: &str) -> Result<()> {
+    raw.create_image(8, &[data.len()], label)?;
+    replace_cards(raw, header, label)?;
+    raw.write_pixels(code::TBYTE, data, label)?;
+    let card = driz_header::Card::new("XTENSION", xtension, "FITS extension");
+    raw.modify_record(1, &card.images()[0], label)
+}
+
 fn append_table(raw: &mut Raw, header: &Header, columns: &[(String, Column)], label: &str) -> Result<()> {
     let rows = columns.first().map_or(0, |(_, c)| c.len());
     if let Some((name, _)) = columns.iter().find(|(_, c)| c.len() != rows) {
@@ -169,6 +180,12 @@ impl FitsWriter {
     pub fn header_only(&mut self, header: &Header) -> Result<()> {
         let label = self.next_label();
         append_header_only(&mut self.raw, header, &label)
+    }
+
+    /// A non-standard extension holding raw bytes (see [`FitsUpdate::append_nonstandard`]).
+    pub fn nonstandard(&mut self, xtension: &str, header: &Header, data: &[u8]) -> Result<()> {
+        let label = self.next_label();
+        append_nonstandard(&mut self.raw, xtension, header, data, &label)
     }
 
     pub fn table(&mut self, header: &Header, columns: &[(String, Column)]) -> Result<()> {
@@ -249,6 +266,17 @@ impl FitsUpdate {
         let last = raw.num_hdus()? - 1;
         raw.move_to(last)?;
         append_table(raw, header, columns, &label)?;
+        self.rescan()
+    }
+
+    /// Append a non-standard extension holding `data` as raw bytes (see
+    /// [`Fits::read_bytes`]), e.g. an stwcs `HDRLET` with `xtension = "HDRLET"`.
+    pub fn append_nonstandard(&mut self, xtension: &str, header: &Header, data: &[u8]) -> Result<()> {
+        let label = self.fits.hdus().len().to_string();
+        let raw = self.fits.raw();
+        let last = raw.num_hdus()? - 1;
+        raw.move_to(last)?;
+        append_nonstandard(raw, xtension, header, data, &label)?;
         self.rescan()
     }
 

@@ -220,6 +220,18 @@ fn malformed_files_give_named_errors() {
     let e = Fits::open(&garbled).unwrap().wcs(1, ' ').unwrap_err().to_string();
     assert!(e.contains("garbled.fits[SCI,1]") && e.contains("CD1_1"), "{e}");
 
+    // A missing WCS keyword.
+    let nokey = dir.path().join("nokey.fits");
+    std::fs::write(&nokey, &good).unwrap();
+    update_file(&nokey, |u| {
+        let mut h = u.fits().hdu(1).header.clone();
+        h.remove("CRVAL1");
+        u.set_header(1, &h)
+    })
+    .unwrap();
+    let e = Fits::open(&nokey).unwrap().wcs(1, ' ').unwrap_err().to_string();
+    assert!(e.contains("nokey.fits[SCI,1]") && e.contains("CRVAL1"), "{e}");
+
     // A NaN SIP coefficient.
     let nan = dir.path().join("nan.fits");
     std::fs::write(&nan, &good).unwrap();

@@ -12,7 +12,8 @@
 //! * the per-file update, which changes a file only through `driz_fits::update_file`
 //!   (atomic: on any error the file on disk is untouched) ([`update`]);
 //! * alternate WCS keys: archive, restore, copy, delete, `WCSTYPE` ([`altwcs`]);
-//! * headerlet files `<root>_flt_hlet.fits` ([`headerlet`]; not implemented yet).
+//! * headerlets: `<root>_flt_hlet.fits` files, HDRLET extensions, applying one as the
+//!   primary WCS ([`headerlet`]).
 //!
 //! Numbers follow the reference bit for bit where it matters (float32 table values, the
 //! float32 NPOL transform, 14-digit archived WCS values); see `wcs-alignment.md` §1–2.

@@ -62,6 +62,8 @@ enum Command {
     Drizzle(driz_cli::drizzle_cmd::DrizzleArgs),
     /// Blot a drizzled image back onto a chip
     Blot(driz_cli::drizzle_cmd::BlotArgs),
+    /// Write a synthetic HST association (FLT/FLC, RAW, ASN, reference files) with its truth
+    Simulate(driz_cli::simulate_cmd::SimulateArgs),
 }
 
 fn main() {
@@ -94,6 +96,7 @@ fn run(command: Command) -> anyhow::Result<i32> {
             driz_cli::drizzle_cmd::run_drizzle(&args)
         }
         Command::Blot(args) => driz_cli::drizzle_cmd::run_blot(&args),
+        Command::Simulate(args) => driz_cli::simulate_cmd::run_simulate(&args),
         Command::Run { args } => Ok(match legacy::parse(&args)? {
             legacy::Parsed::Help => {
                 print!("{}", legacy::HELP.replace("runastrodriz [", "driz run ["));
