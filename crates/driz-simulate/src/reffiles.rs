@@ -364,8 +364,6 @@ fn write_mdriztab(path: &Path, spec: &InstrumentSpec) -> Result<(), crate::Error
         ("combine_nsigma", same_t("4 3")),
         ("combine_nlow", same_j(0)),
         ("combine_nhigh", TableColumn::Int(vec![0, 0, 1, 1])),
-        ("combine_lthresh", same_t("INDEF")),
-        ("combine_hthresh", same_t("INDEF")),
         ("combine_grow", same_f(1.0)),
         ("blot", multi(false)),
         ("blot_interp", same_t("poly5")),
