@@ -4,7 +4,9 @@ use anyhow::{Context, bail};
 use clap::Args;
 use driz_fits::{Fits, FitsWriter, parse_file_spec};
 use driz_kernels::{Interp, Kernel};
-use driz_steps::{BlotOptions, DrizzleOptions, InputUnits, WeightType, blot_onto_chip, chips_of, drizzle_chips, write_product};
+use driz_steps::{
+    BlotOptions, DrizzleOptions, InputUnits, WeightType, blot_onto_chip, chips_of, drizzle_chips, write_product,
+};
 use driz_wcs::{Frame, FrameOverrides};
 use std::path::PathBuf;
 
@@ -86,13 +88,14 @@ fn reference_frame(spec: &str) -> anyhow::Result<Frame> {
         Some(h) => fits.find(&h)?,
         None => fits.position("SCI", 1).unwrap_or(0),
     };
-    let size = fits.hdu(index).image_size().with_context(|| format!("--ref {spec}: the extension has no image size"))?;
+    let size =
+        fits.hdu(index).image_size().with_context(|| format!("--ref {spec}: the extension has no image size"))?;
     let wcs = fits.wcs(index, ' ')?;
     Ok(Frame { wcs: wcs.celestial, size })
 }
 
 pub fn run_drizzle(args: &DrizzleArgs) -> anyhow::Result<i32> {
-    if !(args.pixfrac >= 0.0) {
+    if args.pixfrac.is_nan() || args.pixfrac < 0.0 {
         bail!("--pixfrac must be >= 0, got {}", args.pixfrac);
     }
     let mut chips = Vec::new();

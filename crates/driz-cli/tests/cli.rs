@@ -176,8 +176,12 @@ fn drizzle_then_blot_a_real_wfc3_ir_cutout() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut fits = driz_fits::Fits::open(&drz).unwrap();
     let names: Vec<String> = fits.hdus().iter().map(|h| h.label()).collect();
-    assert!(names.contains(&"SCI,1".into()) && names.contains(&"WHT,1".into()) && names.contains(&"CTX,1".into()), "{names:?}");
-    let exptime = driz_fits::Fits::open(root().join(input)).unwrap().primary_header().get_f64("EXPTIME").unwrap().unwrap();
+    assert!(
+        names.contains(&"SCI,1".into()) && names.contains(&"WHT,1".into()) && names.contains(&"CTX,1".into()),
+        "{names:?}"
+    );
+    let exptime =
+        driz_fits::Fits::open(root().join(input)).unwrap().primary_header().get_f64("EXPTIME").unwrap().unwrap();
     assert_eq!(fits.primary_header().get_f64("EXPTIME").unwrap(), Some(exptime));
     assert_eq!(fits.primary_header().get_i64("NDRIZIM").unwrap(), Some(1));
     assert!(fits.primary_header().get_str("D001DATA").unwrap().unwrap().contains("test_drizzlepac_flt.fits[SCI,1]"));
@@ -188,7 +192,8 @@ fn drizzle_then_blot_a_real_wfc3_ir_cutout() {
     assert!(!wcs.has_distortion());
 
     let blt = dir.path().join("cutout_blt.fits");
-    let out = run("driz", &["blot", "-o", blt.to_str().unwrap(), drz.to_str().unwrap(), &format!("{input}[sci,1]")], "");
+    let out =
+        run("driz", &["blot", "-o", blt.to_str().unwrap(), drz.to_str().unwrap(), &format!("{input}[sci,1]")], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let blotted = driz_fits::Fits::open(&blt).unwrap().read_image::<f32>(1).unwrap();
     let original = driz_fits::Fits::open(root().join(input)).unwrap().read_image::<f32>(1).unwrap();
@@ -206,4 +211,55 @@ fn drizzle_then_blot_a_real_wfc3_ir_cutout() {
     let out = run("driz", &["drizzle", "-o", drz.to_str().unwrap(), "no/such_flt.fits"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no/such_flt.fits"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn simulate_updatewcs_drizzle_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sim");
+    let o = run(
+        "driz",
+        &[
+            "simulate",
+            "--instrument",
+            "wfc3-ir",
+            "--exposures",
+            "2",
+            "--small",
+            "--seed",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let mut flts: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with("_flt.fits"))
+        .collect();
+    flts.sort();
+    assert_eq!(flts.len(), 2);
+    // Reference files are found through the iref$ prefix, as in the pipeline.
+    let exe = env!("CARGO_BIN_EXE_driz");
+    let status = Command::new(exe)
+        .arg("updatewcs")
+        .args(&flts)
+        .env("iref", format!("{}/", out.join("ref").display()))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    let product = out.join("sim_drz.fits");
+    let mut args = vec!["drizzle", "--output", product.to_str().unwrap(), "--bits", "768"];
+    args.extend(flts.iter().map(String::as_str));
+    let o = run("driz", &args, "");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let mut fits = driz_fits::Fits::open(&product).unwrap();
+    assert_eq!(fits.primary_header().get_i64("NDRIZIM").unwrap(), Some(2));
+    let wht = fits.read_image::<f32>(2).unwrap();
+    assert!(wht.iter().filter(|&&w| w > 0.0).count() > 40_000);
+    // The drizzled frame carries the distortion-corrected WCS named after the IDCTAB.
+    let sci_header = &fits.hdu(1).header;
+    assert!(sci_header.get_str("WCSNAME").unwrap().unwrap().starts_with("IDC_"));
 }

@@ -111,7 +111,11 @@ impl Fits {
     }
 
     pub(crate) fn header_error(&self, index: usize, e: driz_header::HeaderError) -> FitsError {
-        FitsError::Header { path: self.path().to_path_buf(), hdu: HduLabel(self.hdus[index].label()), cause: Box::new(e) }
+        FitsError::Header {
+            path: self.path().to_path_buf(),
+            hdu: HduLabel(self.hdus[index].label()),
+            cause: Box::new(e),
+        }
     }
 
     /// Read a 2-D image (a 1-D image comes back as one row), converted to `T`.
@@ -237,8 +241,9 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
         let hdutype = raw.move_to(index)?;
         let label = index.to_string();
         let images = raw.records(&label)?;
-        let header = Header::from_card_images(images.iter().map(String::as_str))
-            .map_err(|cause| FitsError::Header { path: raw.path.clone(), hdu: HduLabel(label.clone()), cause: Box::new(cause) })?;
+        let header = Header::from_card_images(images.iter().map(String::as_str)).map_err(|cause| {
+            FitsError::Header { path: raw.path.clone(), hdu: HduLabel(label.clone()), cause: Box::new(cause) }
+        })?;
         let extname = match header.get("EXTNAME") {
             Some(v) => v.as_str().unwrap_or("").trim().to_ascii_uppercase(),
             None => String::new(),

@@ -15,7 +15,8 @@ fn frame_of(paths: &[std::path::PathBuf]) -> driz_wcs::Frame {
         let exposure = Exposure::from_fits(&fits).unwrap();
         for chip in &exposure.chips {
             if reference.is_none() {
-                reference = Some(FrameReference::from_headers(fits.primary_header(), &fits.hdu(chip.sci).header).unwrap());
+                reference =
+                    Some(FrameReference::from_headers(fits.primary_header(), &fits.hdu(chip.sci).header).unwrap());
             }
             wcs.push(fits.wcs(chip.sci, ' ').unwrap());
             sizes.push(chip.size.unwrap());
@@ -28,11 +29,13 @@ fn frame_of(paths: &[std::path::PathBuf]) -> driz_wcs::Frame {
 fn check(frame: &driz_wcs::Frame, size: [usize; 2], crpix: [f64; 2], crval: [f64; 2], cd: [[f64; 2]; 2]) {
     assert_eq!(frame.size, size);
     assert_eq!(frame.wcs.crpix, crpix);
-    assert!((frame.wcs.crval[0] - crval[0]).abs() < 1e-10 && (frame.wcs.crval[1] - crval[1]).abs() < 1e-10, "{:?}", frame.wcs.crval);
-    for i in 0..2 {
-        for j in 0..2 {
-            assert!((frame.wcs.cd[i][j] - cd[i][j]).abs() < 1e-15, "{:?}", frame.wcs.cd);
-        }
+    assert!(
+        (frame.wcs.crval[0] - crval[0]).abs() < 1e-10 && (frame.wcs.crval[1] - crval[1]).abs() < 1e-10,
+        "{:?}",
+        frame.wcs.crval
+    );
+    for (got, want) in frame.wcs.cd.iter().flatten().zip(cd.iter().flatten()) {
+        assert!((got - want).abs() < 1e-15, "{:?}", frame.wcs.cd);
     }
 }
 

@@ -35,7 +35,7 @@ impl Header {
     /// Parse a raw header (a multiple of 80 bytes, up to and including `END`). Bytes after
     /// `END` are ignored. Unparsable cards are errors, never panics.
     pub fn parse(bytes: &[u8]) -> Result<Header, HeaderError> {
-        if bytes.len() % CARD_LEN != 0 {
+        if !bytes.len().is_multiple_of(CARD_LEN) {
             return Err(HeaderError::BadLength(bytes.len()));
         }
         let mut images = Vec::new();
@@ -113,10 +113,10 @@ impl Header {
                 let done = cards[at].clone().with_original(imgs);
                 cards[at] = done;
             }
-            if let Some(Value::Text(s)) = &card.value {
-                if s.ends_with('&') {
-                    open = Some((cards.len(), vec![format!("{image:<80}")]));
-                }
+            if let Some(Value::Text(s)) = &card.value
+                && s.ends_with('&')
+            {
+                open = Some((cards.len(), vec![format!("{image:<80}")]));
             }
             cards.push(card);
         }
@@ -136,7 +136,7 @@ impl Header {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out: Vec<u8> = self.card_images().concat().into_bytes();
         out.extend_from_slice(format!("{:<80}", "END").as_bytes());
-        while out.len() % 2880 != 0 {
+        while !out.len().is_multiple_of(2880) {
             out.push(b' ');
         }
         out
@@ -361,7 +361,7 @@ mod tests {
     fn block(cards: &[&str]) -> Vec<u8> {
         let mut s: String = cards.iter().map(|c| format!("{c:<80}")).collect();
         s.push_str(&format!("{:<80}", "END"));
-        while s.len() % 2880 != 0 {
+        while !s.len().is_multiple_of(2880) {
             s.push(' ');
         }
         s.into_bytes()

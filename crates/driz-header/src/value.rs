@@ -239,10 +239,10 @@ pub(crate) fn parse_value(field: &str) -> Result<Value, String> {
             return Ok(Value::Integer(i));
         }
         // Integers beyond i64 still carry a numeric meaning.
-        if t.bytes().all(|b| b.is_ascii_digit() || b == b'+' || b == b'-') {
-            if let Ok(f) = t.parse::<f64>() {
-                return Ok(Value::Float(f));
-            }
+        if t.bytes().all(|b| b.is_ascii_digit() || b == b'+' || b == b'-')
+            && let Ok(f) = t.parse::<f64>()
+        {
+            return Ok(Value::Float(f));
         }
         return Err(format!("unparsable value {t:?}"));
     }

@@ -244,7 +244,7 @@ impl Source<'_> {
 fn reflect<const N: usize>(a: &[f32; N], b: &[f32; N]) -> [f32; N] {
     let mut c = [0f32; N];
     for k in 0..N {
-        c[k] = a[k] * 2.0 + b[k] * -1.0;
+        c[k] = a[k] * 2.0 - b[k];
     }
     c
 }

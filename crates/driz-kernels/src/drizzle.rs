@@ -129,14 +129,14 @@ impl Drizzle {
                 map.nx, map.ny
             )));
         }
-        if let Some(w) = &weights {
-            if w.dim() != data.dim() {
-                return Err(KernelError::Shape(format!(
-                    "weight map is {}x{} but the data are {nx_in}x{ny_in}",
-                    w.dim().1,
-                    w.dim().0
-                )));
-            }
+        if let Some(w) = &weights
+            && w.dim() != data.dim()
+        {
+            return Err(KernelError::Shape(format!(
+                "weight map is {}x{} but the data are {nx_in}x{ny_in}",
+                w.dim().1,
+                w.dim().0
+            )));
         }
         if nx_in < 2 || ny_in < 2 {
             return Err(KernelError::Shape(format!("input of {nx_in}x{ny_in} is too small (2x2 at least)")));
@@ -146,22 +146,20 @@ impl Drizzle {
         let plane = id / 32;
         self.activate_plane(plane);
         let bit = 1i32.wrapping_shl((id % 32) as u32);
-        if !(params.exptime > 0.0) {
+        if params.exptime.is_nan() || params.exptime <= 0.0 {
             return Err(KernelError::Parameter(format!("exposure time must be > 0, got {}", params.exptime)));
         }
         self.total_exptime += params.exptime as f64;
-        if !(params.weight_scale > 0.0) {
+        if params.weight_scale.is_nan() || params.weight_scale <= 0.0 {
             return Err(KernelError::Parameter(format!("weight scale must be > 0, got {}", params.weight_scale)));
         }
         if !(params.iscale > 0.0 && params.iscale.is_finite()) {
             return Err(KernelError::Parameter(format!("iscale must be positive and finite, got {}", params.iscale)));
         }
-        if let Some(psr) = params.pixel_scale_ratio {
-            if !(psr > 0.0 && psr.is_finite()) {
-                return Err(KernelError::Parameter(format!(
-                    "pixel scale ratio must be positive and finite, got {psr}"
-                )));
-            }
+        if let Some(psr) = params.pixel_scale_ratio
+            && !(psr > 0.0 && psr.is_finite())
+        {
+            return Err(KernelError::Parameter(format!("pixel scale ratio must be positive and finite, got {psr}")));
         }
         if params.pixfrac.is_nan() {
             return Err(KernelError::Parameter("pixfrac is NaN".into()));
@@ -336,12 +334,7 @@ impl Job<'_> {
         bands
     }
 
-    fn run(
-        &self,
-        rows: &[(usize, usize, usize)],
-        cells: &mut [Cell],
-        bit: i32,
-    ) {
+    fn run(&self, rows: &[(usize, usize, usize)], cells: &mut [Cell], bit: i32) {
         // One thread: a single band, i.e. the plain serial loop. Otherwise bands of output
         // rows; each input pixel is replayed in every band its footprint can reach.
         let band_rows = if rayon::current_num_threads() == 1 { self.ony.max(1) } else { BAND_ROWS };
@@ -353,35 +346,31 @@ impl Job<'_> {
             self.band_segments(rows, nbands, band_rows)
         };
         let chunk = band_rows * self.onx;
-        cells
-            .par_chunks_mut(chunk)
-            .zip(bands.par_iter())
-            .enumerate()
-            .for_each(|(band, (cells, segments))| {
-                let row0 = band * band_rows;
-                let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
-                for seg in segments {
-                    let j = seg.row;
-                    for i in seg.first..=seg.last {
-                        let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
-                        if g.jj.1 < rows.0 || g.jj.0 > rows.1 {
-                            continue;
-                        }
-                        let d = self.data[(j, i)] * self.iscale;
-                        let wgt = match &self.weights {
-                            Some(w) => w[(j, i)] * self.weight_scale,
-                            None => self.weight_scale,
-                        };
-                        self.spread.spread(&g, wgt, rows, |ii, jj, dow| {
-                            let k = (jj - row0) * self.onx + ii;
-                            if dow > 0.0 {
-                                cells[k].ctx |= bit;
-                            }
-                            update(&mut cells[k], d, dow);
-                        });
+        cells.par_chunks_mut(chunk).zip(bands.par_iter()).enumerate().for_each(|(band, (cells, segments))| {
+            let row0 = band * band_rows;
+            let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
+            for seg in segments {
+                let j = seg.row;
+                for i in seg.first..=seg.last {
+                    let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
+                    if g.jj.1 < rows.0 || g.jj.0 > rows.1 {
+                        continue;
                     }
+                    let d = self.data[(j, i)] * self.iscale;
+                    let wgt = match &self.weights {
+                        Some(w) => w[(j, i)] * self.weight_scale,
+                        None => self.weight_scale,
+                    };
+                    self.spread.spread(&g, wgt, rows, |ii, jj, dow| {
+                        let k = (jj - row0) * self.onx + ii;
+                        if dow > 0.0 {
+                            cells[k].ctx |= bit;
+                        }
+                        update(&mut cells[k], d, dow);
+                    });
                 }
-            });
+            }
+        });
     }
 }
 

@@ -33,10 +33,10 @@ pub(crate) struct Polygon {
 impl Polygon {
     /// Append unless equal (within 1e-12) to the last or the first vertex, or full.
     pub fn append(&mut self, v: Vertex) {
-        if let Some(&last) = self.v.last() {
-            if equal(last, v) || equal(self.v[0], v) {
-                return;
-            }
+        if let Some(&last) = self.v.last()
+            && (equal(last, v) || equal(self.v[0], v))
+        {
+            return;
         }
         if self.v.len() < MAX_VERTICES {
             self.v.push(v);

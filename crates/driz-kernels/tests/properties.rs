@@ -50,7 +50,8 @@ fn results_are_bit_identical_for_any_thread_count() {
         let one = run(kernel, 1, &data, &weights, &xy);
         for threads in [2, 5] {
             let many = run(kernel, threads, &data, &weights, &xy);
-            let same_bits = |a: &Array2<f32>, b: &Array2<f32>| a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits());
+            let same_bits =
+                |a: &Array2<f32>, b: &Array2<f32>| a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits());
             assert!(same_bits(&one.sci(), &many.sci()), "{kernel}: SCI differs with {threads} threads");
             assert!(same_bits(&one.wht(), &many.wht()), "{kernel}: WHT differs with {threads} threads");
             assert_eq!(one.context(), many.context(), "{kernel}: CTX differs with {threads} threads");
@@ -118,7 +119,10 @@ fn bad_input_is_an_error_or_a_documented_empty_result() {
     let wrong = noise(9, 8);
     assert!(matches!(d.add_image(wrong.view(), None, &map, &AddParams::default()), Err(KernelError::Shape(_))));
     let wrong_w = Array2::<f32>::ones((7, 10));
-    assert!(matches!(d.add_image(data.view(), Some(wrong_w.view()), &map, &AddParams::default()), Err(KernelError::Shape(_))));
+    assert!(matches!(
+        d.add_image(data.view(), Some(wrong_w.view()), &map, &AddParams::default()),
+        Err(KernelError::Shape(_))
+    ));
     let zero_exp = AddParams { exptime: 0.0, units: Units::Counts, ..Default::default() };
     let e = d.add_image(data.view(), None, &map, &zero_exp).unwrap_err();
     assert!(e.to_string().contains("exposure time"), "{e}");

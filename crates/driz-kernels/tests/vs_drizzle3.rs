@@ -70,15 +70,12 @@ fn run_drizzle(path: &Path, f: &mut Fits) -> (f64, f64, usize) {
         let map = PixelMap::new(nx, ny, &xy).unwrap();
         let di = f.find(&HduSpec::Name("DATA".into(), k)).unwrap();
         let h = f.hdu(di).header.clone();
-        let section = match h.get_i64("XMIN").unwrap() {
-            Some(xmin) => Some(Section {
-                xmin,
-                xmax: h.get_i64("XMAX").unwrap().unwrap(),
-                ymin: h.get_i64("YMIN").unwrap().unwrap(),
-                ymax: h.get_i64("YMAX").unwrap().unwrap(),
-            }),
-            None => None,
-        };
+        let section = h.get_i64("XMIN").unwrap().map(|xmin| Section {
+            xmin,
+            xmax: h.get_i64("XMAX").unwrap().unwrap(),
+            ymin: h.get_i64("YMIN").unwrap().unwrap(),
+            ymax: h.get_i64("YMAX").unwrap().unwrap(),
+        });
         let params = AddParams {
             kernel,
             pixfrac: h.get_f64("PIXFRAC").unwrap().unwrap(),

@@ -31,7 +31,8 @@ fn point_kernel_matches_drizzlepac_product() {
     let mut pm = Fits::open(gh.join("test_drizzlepac_pixmap.fits")).unwrap();
     let cube = pm.read_cube::<f64>(0).unwrap();
     let (ny, nx, _) = cube.dim();
-    let xy: Vec<[f64; 2]> = (0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).map(|(i, j)| [cube[(j, i, 0)], cube[(j, i, 1)]]).collect();
+    let xy: Vec<[f64; 2]> =
+        (0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).map(|(i, j)| [cube[(j, i, 0)], cube[(j, i, 1)]]).collect();
     let map = PixelMap::new(nx, ny, &xy).unwrap();
     let mut reference = Fits::open(gh.join("reference_drizzlepac_point_drz_sci.fits")).unwrap();
     let expected = reference.read_image::<f32>(0).unwrap();

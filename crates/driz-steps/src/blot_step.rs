@@ -33,8 +33,8 @@ pub fn blot_onto_chip(drizzled: &Path, chip: &ChipInfo, options: &BlotOptions) -
     let data = fits.read_image::<f32>(sci)?;
     let source = fits.wcs(sci, ' ')?;
     let source_scale = source.celestial.cd[0][0].hypot(source.celestial.cd[1][0]) * 3600.0;
-    let linear =
-        linear_pixel_scale(&chip.wcs, &chip.reference).map_err(|cause| StepError::Wcs { context: chip.label(), cause })?;
+    let linear = linear_pixel_scale(&chip.wcs, &chip.reference)
+        .map_err(|cause| StepError::Wcs { context: chip.label(), cause })?;
     let pix_ratio = source_scale / linear;
     let mut xy = chip_pixel_map(chip, &source);
     // Points that cannot be mapped are outside the drizzled image: they get the fill value.
@@ -43,9 +43,12 @@ pub fn blot_onto_chip(drizzled: &Path, chip: &ChipInfo, options: &BlotOptions) -
             *p = [-1.0e9, -1.0e9];
         }
     }
-    let map = PixelMap::new(chip.size[0], chip.size[1], &xy).map_err(|cause| StepError::Kernel { context: chip.label(), cause })?;
+    let map = PixelMap::new(chip.size[0], chip.size[1], &xy)
+        .map_err(|cause| StepError::Kernel { context: chip.label(), cause })?;
     let exposure = if options.to_counts { chip.exptime } else { 1.0 };
     let iscale = (exposure / (pix_ratio * pix_ratio)) as f32;
-    blot(data.view(), &map, options.interp, iscale, options.fillval)
-        .map_err(|cause| StepError::Kernel { context: format!("blotting {} onto {}", drizzled.display(), chip.label()), cause })
+    blot(data.view(), &map, options.interp, iscale, options.fillval).map_err(|cause| StepError::Kernel {
+        context: format!("blotting {} onto {}", drizzled.display(), chip.label()),
+        cause,
+    })
 }

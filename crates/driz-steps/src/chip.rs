@@ -61,33 +61,28 @@ impl ChipInfo {
     }
 
     /// The chip's science array, DQ-derived good-pixel mask and weight map.
-    pub fn load(
-        &self,
-        bits: u32,
-        weight: WeightType,
-    ) -> Result<(Array2<f32>, Array2<f32>), StepError> {
+    pub fn load(&self, bits: u32, weight: WeightType) -> Result<(Array2<f32>, Array2<f32>), StepError> {
         let mut fits = Fits::open(&self.path)?;
         let data = fits.read_image::<f32>(self.sci)?;
         let mut mask = Array2::<f32>::ones(data.dim());
-        if let Some(dq) = self.dq {
-            if fits.hdu(dq).image_size() == Some(self.size) {
-                let dq = fits.read_image::<i32>(dq)?;
-                let bad = !bits;
-                mask.zip_mut_with(&dq, |m, &q| {
-                    if (q as u32) & bad != 0 {
-                        *m = 0.0;
-                    }
-                });
-            }
+        if let Some(dq) = self.dq
+            && fits.hdu(dq).image_size() == Some(self.size)
+        {
+            let dq = fits.read_image::<i32>(dq)?;
+            let bad = !bits;
+            mask.zip_mut_with(&dq, |m, &q| {
+                if (q as u32) & bad != 0 {
+                    *m = 0.0;
+                }
+            });
         }
         let exptime = self.exptime as f32;
         let weights = match weight {
             WeightType::Exp => mask.mapv(|m| m * exptime),
             WeightType::Err => {
-                let err_index = self
-                    .err
-                    .filter(|&e| fits.hdu(e).image_size() == Some(self.size))
-                    .ok_or_else(|| StepError::Input(format!("{}: no full-size ERR array for ERR weighting", self.label())))?;
+                let err_index = self.err.filter(|&e| fits.hdu(e).image_size() == Some(self.size)).ok_or_else(|| {
+                    StepError::Input(format!("{}: no full-size ERR array for ERR weighting", self.label()))
+                })?;
                 let err = fits.read_image::<f32>(err_index)?;
                 let mut w = mask;
                 w.zip_mut_with(&err, |m, &e| {
@@ -124,8 +119,10 @@ pub fn chips_of(path: &Path, hdu: Option<&HduSpec>) -> Result<Vec<ChipInfo>, Ste
     if wanted.is_empty() {
         return Err(StepError::Input(format!("{}: no SCI extensions", path.display())));
     }
-    let exptime = exposure.exptime.ok_or_else(|| StepError::Input(format!("{}: no EXPTIME in the primary header", path.display())))?;
-    if !(exptime > 0.0) {
+    let exptime = exposure
+        .exptime
+        .ok_or_else(|| StepError::Input(format!("{}: no EXPTIME in the primary header", path.display())))?;
+    if exptime.is_nan() || exptime <= 0.0 {
         return Err(StepError::Input(format!("{}: EXPTIME is {exptime}, it must be > 0", path.display())));
     }
     let mut out = Vec::new();

@@ -111,7 +111,9 @@ pub fn drizzle_chips(chips: &[ChipInfo], options: &DrizzleOptions) -> Result<Pro
         };
         match driz.add_image(data.view(), Some(weights.view()), &map, &params) {
             Ok(stats) => info!("{}: {} input pixels drizzled", chip.label(), stats.scanned),
-            Err(driz_kernels::KernelError::NoOverlap(why)) => info!("{}: does not overlap the output ({why})", chip.label()),
+            Err(driz_kernels::KernelError::NoOverlap(why)) => {
+                info!("{}: does not overlap the output ({why})", chip.label())
+            }
             Err(cause) => return Err(StepError::Kernel { context: chip.label(), cause }),
         }
         records.push(ChipRecord {

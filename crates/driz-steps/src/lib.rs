@@ -10,7 +10,7 @@ mod error;
 mod product;
 
 pub use blot_step::{BlotOptions, blot_onto_chip};
-pub use chip::{ChipInfo, InputUnits, WeightType, chips_of, chip_pixel_map};
+pub use chip::{ChipInfo, InputUnits, WeightType, chip_pixel_map, chips_of};
 pub use drizzle_step::{DrizzleOptions, Product, drizzle_chips};
 pub use error::StepError;
 pub use product::write_product;

@@ -38,7 +38,11 @@ pub fn write_product(path: &Path, product: &Product, primary: &Header) -> Result
         p.append(Card::new(&format!("{n}VER"), concat!("driz ", env!("CARGO_PKG_VERSION")), "Drizzle, task version"));
         p.append(Card::new(&format!("{n}DATA"), chip.label.as_str(), "Drizzle, input data image"));
         p.append(Card::new(&format!("{n}DEXP"), chip.exptime, "Drizzle, input image exposure time (s)"));
-        p.append(Card::new(&format!("{n}KERN"), product.kernel.to_string(), "Drizzle, form of weight distribution kernel"));
+        p.append(Card::new(
+            &format!("{n}KERN"),
+            product.kernel.to_string(),
+            "Drizzle, form of weight distribution kernel",
+        ));
         p.append(Card::new(&format!("{n}PIXF"), product.pixfrac, "Drizzle, linear size of drop"));
         p.append(Card::new(&format!("{n}SCAL"), chip.pix_ratio, "Drizzle, pixel size (arcsec) of output image"));
         let wt = match product.weight {

@@ -240,11 +240,10 @@ fn read_cd(header: &Header, s: &str) -> Result<[[f64; 2]; 2], WcsError> {
             }
         }
     }
-    if !any_pc
-        && let Some(rho) = header.get_f64(&format!("CROTA2{s}"))? {
-            let (sr, cr) = (rho * D2R).sin_cos();
-            pc = [[cr, -sr * cdelt[1] / cdelt[0]], [sr * cdelt[0] / cdelt[1], cr]];
-        }
+    if !any_pc && let Some(rho) = header.get_f64(&format!("CROTA2{s}"))? {
+        let (sr, cr) = (rho * D2R).sin_cos();
+        pc = [[cr, -sr * cdelt[1] / cdelt[0]], [sr * cdelt[0] / cdelt[1], cr]];
+    }
     for i in 0..2 {
         for j in 0..2 {
             cd[i][j] = cdelt[i] * pc[i][j];

@@ -123,10 +123,9 @@ fn orthogonal_cd(reference: &HstWcs, info: &FrameReference) -> Result<[[f64; 2];
             let p = info.parity;
             let p01 = cs * p[0][1] + sn * p[1][1];
             let p11 = -sn * p[0][1] + cs * p[1][1];
-            let scale = info
-                .idcscale
-                .ok_or_else(|| WcsError::MissingKeyword("IDCSCALE (needed with IDCV2REF)".into()))?
-                / 3600.0;
+            let scale =
+                info.idcscale.ok_or_else(|| WcsError::MissingKeyword("IDCSCALE (needed with IDCV2REF)".into()))?
+                    / 3600.0;
             (p01.atan2(p11), scale, p[0][0] * p[1][1] - p[0][1] * p[1][0])
         }
         None => {
@@ -171,10 +170,7 @@ pub fn default_frame(chips: &[FrameChip], reference: &FrameReference) -> Result<
     let ctype = ["RA---TAN", "DEC--TAN"];
     let tangent = Celestial::new([0.0, 0.0], crval0, cd, ctype)?;
     let project = |w: &Celestial| -> Result<Vec<(f64, f64)>, WcsError> {
-        points
-            .iter()
-            .map(|&(ra, dec)| w.world2foc(ra, dec).ok_or(WcsError::OffImage { ra, dec }))
-            .collect()
+        points.iter().map(|&(ra, dec)| w.world2foc(ra, dec).ok_or(WcsError::OffImage { ra, dec })).collect()
     };
     let span = |pts: &[(f64, f64)]| {
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -230,13 +226,13 @@ pub fn customize(frame: &Frame, o: &FrameOverrides) -> Result<Frame, WcsError> {
     }
     let pscale = frame.pscale();
     let mut ratio = 1.0;
-    if let Some(scale) = o.scale {
-        if (scale - pscale).abs() > 10.0 * f64::EPSILON {
-            ratio = pscale / scale;
-            for row in cd.iter_mut() {
-                for v in row.iter_mut() {
-                    *v /= ratio;
-                }
+    if let Some(scale) = o.scale
+        && (scale - pscale).abs() > 10.0 * f64::EPSILON
+    {
+        ratio = pscale / scale;
+        for row in cd.iter_mut() {
+            for v in row.iter_mut() {
+                *v /= ratio;
             }
         }
     }
