@@ -43,7 +43,11 @@ def main(src):
                     updatewcs.updatewcs(f, use_db=False)
             elif step == "astrodrizzle":
                 from drizzlepac import astrodrizzle
-                astrodrizzle.AstroDrizzle(asn, mdriztab=True, preserve=False, in_memory=True,
+                # With both FLT and FLC present drizzlepac refuses the ASN ("Multiple valid
+                # input files found"), as for archive data: drizzle the FLTs (as runastrodriz does).
+                inp = asn if not glob.glob("*_flc.fits") else "*_flt.fits"
+                out = None if inp == asn else asn.replace("_asn.fits", "")
+                astrodrizzle.AstroDrizzle(inp, output=out, mdriztab=True, preserve=False, in_memory=True,
                                           clean=True, num_cores=1)
             else:
                 from drizzlepac import runastrodriz

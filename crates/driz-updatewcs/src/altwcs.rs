@@ -68,7 +68,13 @@ pub fn key_cards(h: &Header, key: char) -> Vec<(String, Value)> {
 /// The primary WCS as astropy writes it under another key (14-digit values, CD matrix,
 /// `CUNIT` = deg, SIP suffix kept), plus the HST extras.
 fn primary_as_alternate(h: &Header) -> Result<Vec<(String, Value, &'static str)>> {
-    let c = driz_wcs::Celestial::from_header(h, ' ').map_err(|e| Error::file("", e.to_string()))?;
+    wcs_as_alternate(h, ' ')
+}
+
+/// WCS `key` of a header in the form [`primary_as_alternate`] gives (keywords unsuffixed).
+fn wcs_as_alternate(h: &Header, key: char) -> Result<Vec<(String, Value, &'static str)>> {
+    let s = sfx(key);
+    let c = driz_wcs::Celestial::from_header(h, key).map_err(|e| Error::file("", e.to_string()))?;
     let mut out: Vec<(String, Value, &'static str)> = vec![
         ("WCSAXES".into(), Value::Integer(2), "Number of coordinate axes"),
         ("CRPIX1".into(), g14(c.crpix[0]).into(), "Pixel coordinate of reference point"),
@@ -80,7 +86,7 @@ fn primary_as_alternate(h: &Header) -> Result<Vec<(String, Value, &'static str)>
         ("CRVAL1".into(), g14(c.crval[0]).into(), "[deg] Coordinate value at reference point"),
         ("CRVAL2".into(), g14(c.crval[1]).into(), "[deg] Coordinate value at reference point"),
     ];
-    if let Some(r) = radesys(h) {
+    if let Some(r) = radesys(h, &s) {
         out.push(("RADESYS".into(), r.into(), "Equatorial coordinate system"));
     }
     let comments = [
@@ -93,7 +99,7 @@ fn primary_as_alternate(h: &Header) -> Result<Vec<(String, Value, &'static str)>
         }
     }
     for k in STWCS_KWDS {
-        if let Some(v) = h.get(k) {
+        if let Some(v) = h.get(&format!("{k}{s}")) {
             out.push((k.to_string(), v.clone(), ""));
         }
     }
@@ -101,8 +107,8 @@ fn primary_as_alternate(h: &Header) -> Result<Vec<(String, Value, &'static str)>
 }
 
 /// `RADESYS` of a SCI header: its own, else none (the caller maps REFFRAME).
-fn radesys(h: &Header) -> Option<String> {
-    h.get_str("RADESYS").ok().flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+fn radesys(h: &Header, s: &str) -> Option<String> {
+    h.get_str(&format!("RADESYS{s}")).ok().flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// Archive the primary WCS of one header under `key` named `name` (stwcs `archive_wcs`
@@ -129,6 +135,246 @@ pub fn archive(h: &mut Header, key: char, name: &str) -> Result<bool> {
         h.append(Card::new("MJDREF", 0.0, "[d] MJD of fiducial time"));
     }
     Ok(true)
+}
+
+/// stwcs `ArchiveMode` flags of [`archive_wcs`] (combine with `|`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveMode(pub u8);
+
+impl ArchiveMode {
+    /// Archive only when the key and name do not conflict with an existing alternate, or
+    /// when the alternate of that name is identical to the primary.
+    pub const NO_CONFLICT: ArchiveMode = ArchiveMode(0);
+    /// Rename the archived WCS when its name is already used by an alternate.
+    pub const AUTO_RENAME: ArchiveMode = ArchiveMode(1);
+    /// Overwrite an existing alternate of the same key (or, with no key, of the same name).
+    pub const OVERWRITE_KEY: ArchiveMode = ArchiveMode(2);
+    /// On a conflict return `Ok(None)` instead of an error.
+    pub const QUIET_ABORT: ArchiveMode = ArchiveMode(4);
+
+    pub fn contains(self, flag: ArchiveMode) -> bool {
+        self.0 & flag.0 == flag.0
+    }
+}
+
+impl std::ops::BitOr for ArchiveMode {
+    type Output = ArchiveMode;
+    fn bitor(self, rhs: ArchiveMode) -> ArchiveMode {
+        ArchiveMode(self.0 | rhs.0)
+    }
+}
+
+/// Name given to an archived WCS when the primary has none (stwcs `_DEFAULT_WCSNAME`).
+pub const DEFAULT_WCSNAME: &str = "ARCHIVED_WCS";
+
+/// `key → name` of the alternates with a `WCSNAMEa`, without `O` when it is named `OPUS`
+/// (stwcs `_alt_wcs_names`), in key order.
+fn alt_wcs_names(h: &Header) -> Vec<(char, String)> {
+    ('A'..='Z')
+        .filter_map(|k| {
+            let v = h.get(&format!("WCSNAME{k}"))?.as_str()?.trim_end().to_string();
+            (!(k == 'O' && v == "OPUS")).then_some((k, v))
+        })
+        .collect()
+}
+
+/// Python's `int(s)` for the strings stwcs feeds it (surrounding blanks, optional sign,
+/// ASCII digits with single `_` between digits).
+fn py_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (neg, d) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if d.is_empty() || d.starts_with('_') || d.ends_with('_') || d.contains("__") {
+        return None;
+    }
+    let digits: String = d.chars().filter(|&c| c != '_').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// stwcs `_auto_increment_wcsname`: `name` unchanged if no alternate uses it
+/// (case-insensitive); else `NAME-1`, `NAME-2`, … — one more than the largest counter
+/// `n` of an existing `NAME-n` (else `NAME_n`, else `NAME n`), and a name that already ends
+/// in `-n`/`_n`/` n` counts on from its root (`IDC-1` → `IDC-2`, `FIT_3` → `FIT_4`).
+pub fn auto_increment_wcsname<S: AsRef<str>>(name: &str, alt_names: &[S]) -> String {
+    const SEPS: [char; 3] = ['-', '_', ' '];
+    let name_u = name.to_uppercase();
+    let alts_u: Vec<String> = alt_names.iter().map(|n| n.as_ref().to_uppercase()).collect();
+    if !alts_u.contains(&name_u) {
+        return name.to_string();
+    }
+    let counters = |root_u: &str| -> [Vec<i64>; 3] {
+        let mut num: [Vec<i64>; 3] = Default::default();
+        for n in &alts_u {
+            let Some(rest) = n.strip_prefix(root_u) else { continue };
+            let Some(c) = rest.chars().next() else { continue };
+            if let Some(i) = SEPS.iter().position(|&s| s == c) {
+                let num_str = &rest[c.len_utf8()..];
+                if !num_str.contains('_')
+                    && let Some(v) = py_int(num_str)
+                {
+                    num[i].push(v);
+                }
+            }
+        }
+        num
+    };
+    let first_max = |num: &[Vec<i64>; 3]| num.iter().find(|v| !v.is_empty()).map(|v| v.iter().max().unwrap() + 1);
+    // A name ending in a counter: count on from its root.
+    if let Some((idx, sep)) = name.char_indices().rfind(|(_, c)| SEPS.contains(c))
+        && let Some(n) = py_int(&name[idx + 1..].replace('_', "-"))
+    {
+        let root = &name[..idx];
+        let next = first_max(&counters(&root.to_uppercase())).unwrap_or(n + 1);
+        return format!("{root}{sep}{next}");
+    }
+    let num = counters(&name_u);
+    for (i, v) in num.iter().enumerate() {
+        if let Some(m) = v.iter().max() {
+            return format!("{name}{}{}", SEPS[i], m + 1);
+        }
+    }
+    format!("{name}-1")
+}
+
+/// Whether WCS `a` and `b` of a header are the same, card by card, ignoring `WCSNAME`
+/// (stwcs `_test_wcs_equal`: both as astropy would write them, 14 significant digits).
+fn wcs_equal(h: &Header, a: char, b: char) -> bool {
+    match (wcs_as_alternate(h, a), wcs_as_alternate(h, b)) {
+        (Ok(x), Ok(y)) => {
+            let strip = |v: Vec<(String, Value, &str)>| -> Vec<(String, Value)> {
+                let mut v: Vec<(String, Value)> = v.into_iter().map(|(k, v, _)| (k, v)).collect();
+                v.sort_by(|p, q| p.0.cmp(&q.0));
+                v
+            };
+            strip(x) == strip(y)
+        }
+        _ => false,
+    }
+}
+
+/// stwcs `archive_wcs(h, ext, wcskey, wcsname, mode)` for one header: archive the primary
+/// WCS under `key` (`None`: choose one) named `name` (`None`: the primary `WCSNAME`).
+///
+/// Returns the `(key, name)` used, or `Ok(None)` when nothing was written: an existing
+/// `O` (never overwritten, whatever the mode), or a conflict with [`ArchiveMode::QUIET_ABORT`].
+/// A conflict without QUIET_ABORT is an error; the header is unchanged in both cases.
+///
+/// Rules (verified against stwcs 1.7.7 by `testdata/scripts/check_archive_rules_with_stwcs.py`):
+/// * no `name`: the primary `WCSNAME`; blank → [`DEFAULT_WCSNAME`] with auto-rename; no
+///   `WCSNAME` → the name of the alternate with the largest key (or the default), with
+///   auto-rename. Such a name is not checked for conflicts beyond AUTO_RENAME (stwcs
+///   archives a duplicate name under the next free key).
+/// * `name` used by an alternate (case-insensitive; `O`/`OPUS` excluded):
+///   - `key` given, held by an alternate of another name, no AUTO_RENAME → conflict;
+///   - no `key`: the highest key of that name is reused when it is identical to the
+///     primary (ignoring WCSNAME) or with OVERWRITE_KEY; else AUTO_RENAME renames, or
+///     conflict;
+///   - `key` given and in use, no OVERWRITE_KEY → conflict (stwcs 1.7.7 raises
+///     `UnboundLocalError` here).
+/// * `name` not used by an alternate: auto-rename is off; a given `key` is overwritten.
+/// * no key chosen: the first free letter.
+///
+/// stwcs 1.7.7 quirk not reproduced: it tests `if AM.QUIET_ABORT:` (always true), so every
+/// conflict is a quiet abort there, with or without the flag.
+pub fn archive_wcs(
+    h: &mut Header,
+    key: Option<char>,
+    name: Option<&str>,
+    mode: ArchiveMode,
+) -> Result<Option<(char, String)>> {
+    if let Some(k) = key
+        && !k.is_ascii_uppercase()
+    {
+        return Err(Error::file("", format!("WCS key {k:?} is not a letter A-Z")));
+    }
+    let names = alt_wcs_names(h);
+    let names_u: Vec<(char, String)> = names.iter().map(|(k, n)| (*k, n.to_uppercase())).collect();
+    let used_u = |n: &str| names_u.iter().any(|(_, v)| *v == n.to_uppercase());
+    let wcs_keys = keys(h);
+    let overwrite_key = mode.contains(ArchiveMode::OVERWRITE_KEY);
+    let mut auto_rename = mode.contains(ArchiveMode::AUTO_RENAME);
+    let conflict = |msg: String| -> Result<Option<(char, String)>> {
+        if mode.contains(ArchiveMode::QUIET_ABORT) { Ok(None) } else { Err(Error::file("", msg)) }
+    };
+
+    if key == Some('O') && wcs_keys.contains(&'O') {
+        return Ok(None);
+    }
+    if name == Some("OPUS") && used_u("OPUS") {
+        return Ok(None);
+    }
+    let mut key = key;
+    let name: String = match name {
+        None => match h.get("WCSNAME") {
+            Some(v) => {
+                let n = v.as_str().unwrap_or("").trim_end().to_string();
+                if n.trim().is_empty() {
+                    auto_rename = true;
+                    DEFAULT_WCSNAME.to_string()
+                } else {
+                    n
+                }
+            }
+            None => {
+                auto_rename = true;
+                names.last().map(|(_, n)| n.clone()).unwrap_or_else(|| DEFAULT_WCSNAME.to_string())
+            }
+        },
+        Some(n) if used_u(n) => {
+            let n_u = n.to_uppercase();
+            match key {
+                Some(k) if names_u.iter().any(|(kk, v)| *kk == k && *v != n_u) && !auto_rename => {
+                    return conflict(format!(
+                        "WCS name {n:?} is already used by an alternate WCS with a key other than {k}"
+                    ));
+                }
+                None => {
+                    let key_match = names_u.iter().filter(|(_, v)| *v == n_u).map(|(k, _)| *k).next_back().unwrap();
+                    if overwrite_key || wcs_equal(h, ' ', key_match) {
+                        key = Some(key_match);
+                    } else if !auto_rename {
+                        return conflict(format!(
+                            "WCS name {n:?} is already used by alternate WCS {key_match} \
+                             (allow AUTO_RENAME or OVERWRITE_KEY)"
+                        ));
+                    }
+                }
+                Some(k) => {
+                    if wcs_keys.contains(&k) && !overwrite_key {
+                        return conflict(format!(
+                            "alternate WCS {k} already exists (allow OVERWRITE_KEY to replace it)"
+                        ));
+                    }
+                }
+            }
+            n.to_string()
+        }
+        Some(n) => {
+            auto_rename = false;
+            n.to_string()
+        }
+    };
+    let key = match key {
+        Some(k) => k,
+        None => next_free_key(h).ok_or_else(|| Error::file("", "no free alternate WCS key (A-Z all used)"))?,
+    };
+    let name = if auto_rename {
+        auto_increment_wcsname(&name, &names.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>())
+    } else {
+        name
+    };
+    if key == 'O' && wcs_keys.contains(&'O') {
+        return Ok(None);
+    }
+    archive(h, key, &name)?;
+    Ok(Some((key, name)))
 }
 
 /// Restore alternate `key` as the primary WCS (stwcs `restoreWCS`): its cards are copied
@@ -325,5 +571,142 @@ mod tests {
         set_wcstypes(&mut h);
         assert_eq!(h.get_str("WCSTYPEO").unwrap(), Some("pipeline default not aligned"));
         assert_eq!(h.get_str("WCSTYPEB").unwrap(), Some("user-defined"));
+    }
+
+    // Expected outputs of testdata/scripts/check_archive_rules_with_stwcs.py (stwcs 1.7.7).
+    // `None` = nothing archived: stwcs returns (None, None) (its conflicts are always quiet);
+    // driz returns an error without QUIET_ABORT and `Ok(None)` with it.
+    const NC: ArchiveMode = ArchiveMode::NO_CONFLICT;
+    const AR: ArchiveMode = ArchiveMode::AUTO_RENAME;
+    const OW: ArchiveMode = ArchiveMode::OVERWRITE_KEY;
+    const QA: ArchiveMode = ArchiveMode::QUIET_ABORT;
+
+    fn state(h: &Header) -> String {
+        ('A'..='Z')
+            .filter_map(|k| h.get_str(&format!("WCSNAME{k}")).ok().flatten().map(|n| format!("{k}={}", n.trim_end())))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// One `archive_wcs` call: expected `(key, name)` (None = nothing archived) and the
+    /// alternates afterwards. A refused call must leave the header unchanged.
+    fn step(h: &mut Header, key: Option<char>, name: Option<&str>, mode: ArchiveMode, want: Option<(char, &str)>, after: &str) {
+        let before = h.clone();
+        match archive_wcs(h, key, name, mode) {
+            Ok(got) => assert_eq!(got, want.map(|(k, n)| (k, n.to_string())), "{key:?} {name:?} {mode:?}"),
+            Err(e) => {
+                assert!(want.is_none() && !mode.contains(QA), "{key:?} {name:?} {mode:?}: unexpected error {e}");
+            }
+        }
+        if want.is_none() {
+            assert_eq!(h.cards(), before.cards(), "refused archive changed the header");
+        }
+        assert_eq!(state(h), after, "{key:?} {name:?} {mode:?}");
+    }
+
+    fn sci_test() -> Header {
+        let mut h = sci();
+        h.remove("ORIENTAT");
+        h.set("WCSNAME", "IDC_test");
+        h
+    }
+
+    #[test]
+    fn archive_rules_default_name() {
+        let mut h = sci_test();
+        step(&mut h, None, None, NC, Some(('A', "IDC_test")), "A=IDC_test");
+        step(&mut h, None, None, NC, Some(('B', "IDC_test")), "A=IDC_test B=IDC_test");
+        step(&mut h, None, None, AR, Some(('C', "IDC_test-1")), "A=IDC_test B=IDC_test C=IDC_test-1");
+    }
+
+    #[test]
+    fn archive_rules_explicit_name() {
+        let mut h = sci_test();
+        step(&mut h, None, Some("IDC_test"), NC, Some(('A', "IDC_test")), "A=IDC_test");
+        // Identical to alternate A (ignoring WCSNAME): its key is reused.
+        step(&mut h, None, Some("idc_test"), NC, Some(('A', "idc_test")), "A=idc_test");
+        h.set("CRVAL1", 5.7);
+        step(&mut h, None, Some("IDC_test"), NC, None, "A=idc_test");
+        assert!(archive_wcs(&mut h.clone(), None, Some("IDC_test"), NC).is_err());
+        step(&mut h, None, Some("IDC_test"), QA, None, "A=idc_test");
+        step(&mut h, None, Some("IDC_test"), AR, Some(('B', "IDC_test-1")), "A=idc_test B=IDC_test-1");
+        step(&mut h, None, Some("IDC_test"), AR, Some(('C', "IDC_test-2")), "A=idc_test B=IDC_test-1 C=IDC_test-2");
+        step(&mut h, None, Some("IDC_test"), OW, Some(('A', "IDC_test")), "A=IDC_test B=IDC_test-1 C=IDC_test-2");
+        assert_eq!(h.get_f64("CRVAL1A").unwrap(), Some(5.7));
+        h.set("CRVAL1", 5.8);
+        step(
+            &mut h,
+            None,
+            Some("IDC_test-2"),
+            AR,
+            Some(('D', "IDC_test-3")),
+            "A=IDC_test B=IDC_test-1 C=IDC_test-2 D=IDC_test-3",
+        );
+    }
+
+    #[test]
+    fn archive_rules_blank_and_missing_name() {
+        let mut h = sci_test();
+        h.set("WCSNAME", " ");
+        step(&mut h, None, None, NC, Some(('A', "ARCHIVED_WCS")), "A=ARCHIVED_WCS");
+        step(&mut h, None, None, NC, Some(('B', "ARCHIVED_WCS-1")), "A=ARCHIVED_WCS B=ARCHIVED_WCS-1");
+        h.remove("WCSNAME");
+        step(
+            &mut h,
+            None,
+            None,
+            NC,
+            Some(('C', "ARCHIVED_WCS-2")),
+            "A=ARCHIVED_WCS B=ARCHIVED_WCS-1 C=ARCHIVED_WCS-2",
+        );
+    }
+
+    #[test]
+    fn archive_rules_key_o() {
+        let mut h = sci_test();
+        step(&mut h, Some('O'), Some("OPUS"), NC, Some(('O', "OPUS")), "O=OPUS");
+        h.set("CRVAL1", 5.7);
+        // O is never overwritten, whatever the mode (and without an error).
+        step(&mut h, Some('O'), Some("OPUS"), OW, None, "O=OPUS");
+        assert_eq!(archive_wcs(&mut h, Some('O'), None, NC).unwrap(), None);
+        step(&mut h, None, None, NC, Some(('A', "IDC_test")), "A=IDC_test O=OPUS");
+        // O's OPUS name does not count as a used name.
+        step(&mut h, None, Some("OPUS"), AR, Some(('B', "OPUS")), "A=IDC_test B=OPUS O=OPUS");
+    }
+
+    #[test]
+    fn archive_rules_explicit_key() {
+        let mut h = sci_test();
+        step(&mut h, Some('C'), Some("FIT_1"), NC, Some(('C', "FIT_1")), "C=FIT_1");
+        step(&mut h, Some('D'), Some("FIT_1"), NC, Some(('D', "FIT_1")), "C=FIT_1 D=FIT_1");
+        // stwcs 1.7.7: UnboundLocalError (key in use, name in use, no OVERWRITE_KEY).
+        step(&mut h, Some('D'), Some("FIT_1"), AR, None, "C=FIT_1 D=FIT_1");
+        step(&mut h, Some('C'), Some("OTHER"), NC, Some(('C', "OTHER")), "C=OTHER D=FIT_1");
+        step(&mut h, Some('C'), Some("OTHER"), OW, Some(('C', "OTHER")), "C=OTHER D=FIT_1");
+        step(&mut h, Some('C'), None, NC, Some(('C', "IDC_test")), "C=IDC_test D=FIT_1");
+        assert!(archive_wcs(&mut h, Some('a'), None, NC).is_err());
+    }
+
+    #[test]
+    fn auto_increment_matches_stwcs() {
+        let cases: [(&str, &[&str], &str); 14] = [
+            ("IDC", &["IDC_A"], "IDC"),
+            ("IDC", &["IDC_A", "IDC"], "IDC-1"),
+            ("IDC", &["IDC_A", "IDC", "IDC-1"], "IDC-2"),
+            ("IDC-1", &["IDC_A", "IDC", "IDC-1"], "IDC-2"),
+            ("IDC-2", &["IDC_A", "IDC", "IDC-1"], "IDC-2"),
+            ("IDC_A", &["IDC_A", "IDC", "IDC-1"], "IDC_A-1"),
+            ("FIT_3", &["FIT_3", "FIT_1"], "FIT_4"),
+            ("FIT_3", &["FIT_3", "FIT-7", "FIT_9"], "FIT_8"),
+            ("fit", &["FIT", "FIT 4"], "fit 5"),
+            ("A B", &["A B"], "A B-1"),
+            ("X-Y_2", &["X-Y_2"], "X-Y_3"),
+            ("NAME", &["NAME", "NAME-2_1", "NAME_x"], "NAME-1"),
+            ("N-5", &["N-5", "N_9"], "N-6"),
+            ("IDC_w3m18525i-FIT_REL_GAIADR3", &["IDC_w3m18525i-FIT_REL_GAIADR3"], "IDC_w3m18525i-FIT_REL_GAIADR3-1"),
+        ];
+        for (name, alts, want) in cases {
+            assert_eq!(auto_increment_wcsname(name, alts), want, "{name} {alts:?}");
+        }
     }
 }

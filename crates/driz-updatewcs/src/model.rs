@@ -216,17 +216,145 @@ pub struct LinearWcs {
 
 impl LinearWcs {
     /// 1-based pixel → (RA, Dec) through TAN (wcslib `p2s`).
+    ///
+    /// Follows wcslib's operation order (`linp2x`, `tanx2s`, `sphx2s`, wcstrig) so the
+    /// result is bit-identical: MakeWCS differences two of these one pixel apart to get
+    /// CD, which turns a 1-ulp difference in RA (~150 deg) into ~4e-9 of CD.
     pub fn p2s(&self, x: f64, y: f64) -> (f64, f64) {
-        match Celestial::new(self.crpix, self.crval, self.cd, ["RA---TAN", "DEC--TAN"]) {
-            Ok(c) => c.foc2world(x, y),
-            Err(_) => (f64::NAN, f64::NAN),
+        if Celestial::new(self.crpix, self.crval, self.cd, ["RA---TAN", "DEC--TAN"]).is_err() {
+            return (f64::NAN, f64::NAN);
         }
+        wcslib_tan_p2s(self, x, y)
     }
 
     /// The plate scale stwcs `HSTWCS.pscale` computes: `hypot(CD1_1, CD2_1)·3600`.
     pub fn pscale(&self) -> f64 {
         (self.cd[0][0].powi(2) + self.cd[1][0].powi(2)).sqrt() * 3600.0
     }
+}
+
+fn sind(a: f64) -> f64 {
+    let i = a / 90.0;
+    if a % 90.0 == 0.0 {
+        match (i.round() as i64).rem_euclid(4) {
+            0 => 0.0,
+            1 => 1.0,
+            2 => 0.0,
+            _ => -1.0,
+        }
+    } else {
+        (a * PI / 180.0).sin()
+    }
+}
+
+fn cosd(a: f64) -> f64 {
+    if a % 90.0 == 0.0 {
+        match ((a / 90.0).round().abs() as i64) % 4 {
+            0 => 1.0,
+            1 => 0.0,
+            2 => -1.0,
+            _ => 0.0,
+        }
+    } else {
+        (a * PI / 180.0).cos()
+    }
+}
+
+fn atan2d(y: f64, x: f64) -> f64 {
+    if y == 0.0 {
+        if x >= 0.0 {
+            return 0.0;
+        } else if x < 0.0 {
+            return 180.0;
+        }
+    } else if x == 0.0 {
+        return if y > 0.0 { 90.0 } else { -90.0 };
+    }
+    y.atan2(x) * (180.0 / PI)
+}
+
+fn asind(v: f64) -> f64 {
+    if v <= -1.0 {
+        if v + 1.0 > -1e-10 {
+            return -90.0;
+        }
+    } else if v == 0.0 {
+        return 0.0;
+    } else if v >= 1.0 && v - 1.0 < 1e-10 {
+        return 90.0;
+    }
+    v.asin() * (180.0 / PI)
+}
+
+fn acosd(v: f64) -> f64 {
+    if v >= 1.0 {
+        if v - 1.0 < 1e-10 {
+            return 0.0;
+        }
+    } else if v == 0.0 {
+        return 90.0;
+    } else if v <= -1.0 && v + 1.0 > -1e-10 {
+        return 180.0;
+    }
+    v.acos() * (180.0 / PI)
+}
+
+/// wcslib `wcsp2s` for a CD-matrix TAN WCS with the default LONPOLE (180, CRVAL2 < 90).
+fn wcslib_tan_p2s(w: &LinearWcs, px: f64, py: f64) -> (f64, f64) {
+    // linp2x
+    let (t0, t1) = (px - w.crpix[0], py - w.crpix[1]);
+    let xi = 0.0 + w.cd[0][0] * t0 + w.cd[0][1] * t1;
+    let eta = 0.0 + w.cd[1][0] * t0 + w.cd[1][1] * t1;
+    // tanx2s
+    let r0 = 180.0 / PI;
+    let r = (xi * xi + eta * eta).sqrt();
+    let phi = if r == 0.0 { 0.0 } else { atan2d(xi, -eta) };
+    let theta = atan2d(r0, r);
+    // sphx2s, eul = [CRVAL1, 90 - CRVAL2, 180, cos, sin]
+    let e0 = w.crval[0];
+    let e1 = 90.0 - w.crval[1];
+    let e2 = if w.crval[1] < 90.0 { 180.0 } else { 0.0 };
+    let (e3, e4) = (cosd(e1), sind(e1));
+    let dphi = phi - e2;
+    let (sinphi, cosphi) = (sind(dphi), cosd(dphi));
+    let (sinthe, costhe) = (sind(theta), cosd(theta));
+    let costhe3 = costhe * e3;
+    let costhe4 = costhe * e4;
+    let sinthe3 = sinthe * e3;
+    let sinthe4 = sinthe * e4;
+    let mut x = sinthe4 - costhe3 * cosphi;
+    if x.abs() < 1.0e-5 {
+        x = -cosd(theta + e1) + costhe3 * (1.0 - cosphi);
+    }
+    let y = -costhe * sinphi;
+    let dlng = if x != 0.0 || y != 0.0 { atan2d(y, x) } else if e1 < 90.0 { dphi + 180.0 } else { -dphi };
+    let mut lng = e0 + dlng;
+    if e0 >= 0.0 {
+        if lng < 0.0 {
+            lng += 360.0;
+        }
+    } else if lng > 0.0 {
+        lng -= 360.0;
+    }
+    if lng > 360.0 {
+        lng -= 360.0;
+    } else if lng < -360.0 {
+        lng += 360.0;
+    }
+    let lat = if dphi % 180.0 == 0.0 {
+        let mut l = theta + cosphi * e1;
+        if l > 90.0 {
+            l = 180.0 - l;
+        }
+        if l < -90.0 {
+            l = -180.0 - l;
+        }
+        l
+    } else {
+        let z = sinthe3 + costhe4 * cosphi;
+        if z.abs() > 0.99 { acosd((x * x + y * y).sqrt()).copysign(z) } else { asind(z) }
+    };
+    (lng, lat)
 }
 
 /// One chip's inputs to MakeWCS.

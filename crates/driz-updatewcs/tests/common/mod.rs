@@ -21,7 +21,10 @@ pub fn shared_hst() -> Option<PathBuf> {
 }
 
 pub fn skip_notice(what: &str) {
-    eprintln!("SKIPPED (../shared/data/hst not found): {what}");
+    // Written to stderr directly, not through eprintln!, so that the test harness does
+    // not capture it: a skip must be visible in a normal `cargo test` run.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED (../shared/data/hst not found): {what}");
 }
 
 /// Write an uncompressed copy of a (possibly gzipped) FITS file.
