@@ -13,13 +13,13 @@ at DIR/ref/). Every `*_flt.fits` is copied twice; `driz updatewcs` updates one c
   only one of the files.
 Exit status 1 when a requirement is not met.
 
-Finding (driz 2026-11, stwcs 1.7.7): pix->sky agrees to <= 1.5e-4 mas, SIP and CRPIX are
-identical, CRVAL agrees to ~3e-15, but some CD elements differ by up to ~4.6e-9 relative.
-stwcs MakeWCS builds CD as `p2s(crpix + 1 px) - p2s(crpix)` (diff of two sky positions one
-pixel apart), so a 1-ulp difference of a p2s result (RA ~150 deg: ulp 2**-45 deg) becomes
-2.8e-14 deg / 7e-6 deg = 4e-9 of CD. The simulated fields are at RA ~150 deg; the HST
-example j94f05bgq (RA 5.6 deg, ulp 64x smaller) passes. Meeting 1e-10 here needs driz-wcs's
-TAN pixel->sky to be bit-identical to wcslib's.
+Findings (2026-11-25, stwcs 1.7.7). stwcs MakeWCS builds CD as `p2s(crpix + 1 px) -
+p2s(crpix)` (two sky positions one pixel apart), so a 1-ulp difference in a p2s RA near
+150 deg (ulp 2**-45 deg) becomes 2.8e-14 / 7e-6 = 4e-9 of a CD element. With driz-wcs's
+rotation-matrix TAN, CD differed by up to 4.6e-9 (pix->sky 1.5e-4 mas); driz-updatewcs now
+uses a wcslib-order TAN p2s (`model.rs`, `wcslib_tan_p2s`) and acs-wfc is bit-identical
+(0 mas, 0 relative). wfc3-ir (a 256x256 subarray, LTV = -379) still has CD1_1 one ulp of
+RA off (7.8e-10 relative, 1.3e-5 mas): not yet traced (the LTV/offset path of MakeWCS).
 """
 import glob
 import os
