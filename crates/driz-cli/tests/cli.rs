@@ -263,3 +263,15 @@ fn simulate_updatewcs_drizzle_end_to_end() {
     let sci_header = &fits.hdu(1).header;
     assert!(sci_header.get_str("WCSNAME").unwrap().unwrap().starts_with("IDC_"));
 }
+
+#[test]
+fn simulate_accepts_a_relative_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_driz"))
+        .args(["simulate", "--instrument", "wfc3-ir", "--exposures", "1", "--small", "--out", "rel"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(dir.path().join("rel/ism001010_asn.fits").is_file());
+}

@@ -19,7 +19,10 @@ fn point_kernel_matches_drizzlepac_product() {
     let Some(dir) = shared() else {
         // Directly to stderr so the harness does not capture the notice.
         use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (../shared/data/hst not found): drizzlepac point-kernel product comparison");
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED (../shared/data/hst not found): drizzlepac point-kernel product comparison"
+        );
         return;
     };
     let gh = dir.join("drizzle-gh");

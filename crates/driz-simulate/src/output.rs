@@ -385,6 +385,10 @@ pub fn simulate(cfg: &Config, out: &Path) -> Result<Summary> {
     }
     let spec = cfg.instrument.spec();
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    // Reference-file names recorded in headers are resolved from other directories
+    // (truth/, the user's working directory), so work with an absolute path.
+    let absolute = out.canonicalize().map_err(|e| Error::io(out, e))?;
+    let out = absolute.as_path();
     let truth_dir = out.join("truth");
     std::fs::create_dir_all(&truth_dir).map_err(|e| Error::io(&truth_dir, e))?;
     let refdir = out.join("ref");

@@ -590,7 +590,14 @@ mod tests {
 
     /// One `archive_wcs` call: expected `(key, name)` (None = nothing archived) and the
     /// alternates afterwards. A refused call must leave the header unchanged.
-    fn step(h: &mut Header, key: Option<char>, name: Option<&str>, mode: ArchiveMode, want: Option<(char, &str)>, after: &str) {
+    fn step(
+        h: &mut Header,
+        key: Option<char>,
+        name: Option<&str>,
+        mode: ArchiveMode,
+        want: Option<(char, &str)>,
+        after: &str,
+    ) {
         let before = h.clone();
         match archive_wcs(h, key, name, mode) {
             Ok(got) => assert_eq!(got, want.map(|(k, n)| (k, n.to_string())), "{key:?} {name:?} {mode:?}"),
@@ -651,14 +658,7 @@ mod tests {
         step(&mut h, None, None, NC, Some(('A', "ARCHIVED_WCS")), "A=ARCHIVED_WCS");
         step(&mut h, None, None, NC, Some(('B', "ARCHIVED_WCS-1")), "A=ARCHIVED_WCS B=ARCHIVED_WCS-1");
         h.remove("WCSNAME");
-        step(
-            &mut h,
-            None,
-            None,
-            NC,
-            Some(('C', "ARCHIVED_WCS-2")),
-            "A=ARCHIVED_WCS B=ARCHIVED_WCS-1 C=ARCHIVED_WCS-2",
-        );
+        step(&mut h, None, None, NC, Some(('C', "ARCHIVED_WCS-2")), "A=ARCHIVED_WCS B=ARCHIVED_WCS-1 C=ARCHIVED_WCS-2");
     }
 
     #[test]

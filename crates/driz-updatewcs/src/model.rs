@@ -327,7 +327,13 @@ fn wcslib_tan_p2s(w: &LinearWcs, px: f64, py: f64) -> (f64, f64) {
         x = -cosd(theta + e1) + costhe3 * (1.0 - cosphi);
     }
     let y = -costhe * sinphi;
-    let dlng = if x != 0.0 || y != 0.0 { atan2d(y, x) } else if e1 < 90.0 { dphi + 180.0 } else { -dphi };
+    let dlng = if x != 0.0 || y != 0.0 {
+        atan2d(y, x)
+    } else if e1 < 90.0 {
+        dphi + 180.0
+    } else {
+        -dphi
+    };
     let mut lng = e0 + dlng;
     if e0 >= 0.0 {
         if lng < 0.0 {
