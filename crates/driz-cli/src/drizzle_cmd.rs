@@ -145,7 +145,7 @@ pub fn run_blot(args: &BlotArgs) -> anyhow::Result<i32> {
     let chip = chips_of(&path, Some(&hdu))?.remove(0);
     let options = BlotOptions { interp: args.interp, to_counts: !args.cps, fillval: args.fillval };
     let blotted = blot_onto_chip(&args.drizzled, &chip, &options)?;
-    let mut target = Fits::open(&path)?;
+    let target = Fits::open(&path)?;
     let mut header = target.hdu(chip.sci).header.clone();
     header.set_with_comment("BUNIT", if args.cps { "ELECTRONS/S" } else { "ELECTRONS" }, "units of the blotted data");
     header.add_history(&format!("blotted from {} with {:?} interpolation", args.drizzled.display(), args.interp));
@@ -153,7 +153,6 @@ pub fn run_blot(args: &BlotArgs) -> anyhow::Result<i32> {
     w.primary(target.primary_header())?;
     w.image(&header, blotted.view())?;
     w.finish()?;
-    let _ = &mut target;
     println!("{}: {}x{} blotted from {}", args.output.display(), chip.size[0], chip.size[1], args.drizzled.display());
     Ok(0)
 }

@@ -5,25 +5,14 @@
 
 use driz_fits::{Fits, HduSpec};
 use driz_kernels::{AddParams, Drizzle, Kernel, PixelMap};
-use std::path::PathBuf;
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRIZ_SHARED_HST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/hst"));
-    dir.is_dir().then_some(dir)
-}
+#[path = "../../driz-fits/tests/common/mod.rs"]
+mod common;
 
 #[test]
 fn point_kernel_matches_drizzlepac_product() {
-    let Some(dir) = shared() else {
-        // Directly to stderr so the harness does not capture the notice.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED (../shared/data/hst not found): drizzlepac point-kernel product comparison"
-        );
-        return;
+    let Some(dir) = common::shared_hst() else {
+        return common::skip_notice("drizzlepac point-kernel product comparison");
     };
     let gh = dir.join("drizzle-gh");
     let mut input = Fits::open(gh.join("test_drizzlepac_flt.fits")).unwrap();

@@ -4,28 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
-}
-
-pub fn testdata() -> PathBuf {
-    repo_root().join("testdata")
-}
-
-/// `../shared/data/hst` next to the repository (or `$DRIZ_SHARED_HST`), if it exists.
-pub fn shared_hst() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRIZ_SHARED_HST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/data/hst"));
-    dir.is_dir().then_some(dir)
-}
-
-pub fn skip_notice(what: &str) {
-    // Written to stderr directly, not through eprintln!, so that the test harness does
-    // not capture it: a skip must be visible in a normal `cargo test` run.
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED (../shared/data/hst not found): {what}");
-}
+// Locating the repository's test data and the shared HST data: one definition for the
+// whole workspace, in driz-fits's test support.
+#[path = "../../../driz-fits/tests/common/mod.rs"]
+mod locate;
+#[allow(unused_imports)] // each test binary uses a different subset
+pub use locate::{repo_root, shared_hst, skip_notice, testdata};
 
 /// Write an uncompressed copy of a (possibly gzipped) FITS file.
 pub fn fits_copy(src: &Path, dst: &Path) {
