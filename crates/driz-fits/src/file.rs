@@ -110,7 +110,8 @@ impl Fits {
         &self.hdus[index]
     }
 
-    pub(crate) fn header_error(&self, index: usize, e: driz_header::HeaderError) -> FitsError {
+    /// A header-value error located in HDU `index` of this file.
+    pub fn header_error(&self, index: usize, e: driz_header::HeaderError) -> FitsError {
         FitsError::Header {
             path: self.path().to_path_buf(),
             hdu: HduLabel(self.hdus[index].label()),

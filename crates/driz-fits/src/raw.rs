@@ -195,6 +195,15 @@ impl Raw {
         self.check(status, label, "creating an image HDU")
     }
 
+    /// Change the type and size of the current image HDU (e.g. give the empty primary
+    /// array data).
+    pub fn resize_image(&mut self, bitpix: c_int, dims: &[usize], label: &str) -> Result<()> {
+        let mut naxes: Vec<c_long> = dims.iter().map(|&d| d as c_long).collect();
+        let mut status = 0;
+        unsafe { sys::ffrsim(self.ptr(), bitpix, naxes.len() as c_int, naxes.as_mut_ptr(), &mut status) };
+        self.check(status, label, "resizing an image HDU")
+    }
+
     pub fn write_pixels<T: Copy>(&mut self, datatype: c_int, data: &[T], label: &str) -> Result<()> {
         if data.is_empty() {
             return Ok(());

@@ -165,6 +165,17 @@ impl FitsWriter {
         replace_cards(&mut self.raw, header, "0")
     }
 
+    /// A primary HDU holding `data` (the layout of single-array files such as
+    /// AstroDrizzle's intermediate products).
+    pub fn primary_image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
+        let (ny, nx) = data.dim();
+        self.raw.move_to(0)?;
+        self.raw.resize_image(T::BITPIX, &[nx, ny], "0")?;
+        replace_cards(&mut self.raw, header, "0")?;
+        let contiguous = data.as_standard_layout();
+        self.raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), "0")
+    }
+
     pub fn image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
         let label = self.next_label();
         append_image(&mut self.raw, header, data, &label)

@@ -58,6 +58,8 @@ enum Command {
     Updatewcs(driz_cli::updatewcs_cmd::UpdatewcsArgs),
     /// Alternate WCSs and headerlets
     Headerlet(driz_cli::updatewcs_cmd::HeaderletArgs),
+    /// The AstroDrizzle step chain: static mask, sky, separate drizzle, median, blot, driz_cr, final drizzle
+    Astrodrizzle(driz_cli::astrodrizzle_cmd::AstrodrizzleArgs),
     /// Drizzle chips onto one output frame (SCI, WHT, CTX), as AstroDrizzle's final drizzle
     Drizzle(driz_cli::drizzle_cmd::DrizzleArgs),
     /// Blot a drizzled image back onto a chip
@@ -91,6 +93,7 @@ fn run(command: Command) -> anyhow::Result<i32> {
     match command {
         Command::Updatewcs(args) => driz_cli::updatewcs_cmd::run_updatewcs(&args),
         Command::Headerlet(args) => driz_cli::updatewcs_cmd::run_headerlet(&args),
+        Command::Astrodrizzle(args) => driz_cli::astrodrizzle_cmd::run_astrodrizzle(&args),
         Command::Drizzle(args) => {
             driz_cli::logging::init(false);
             driz_cli::drizzle_cmd::run_drizzle(&args)

@@ -1,0 +1,314 @@
+//! The step chain in AstroDrizzle's order, and the one atomic update of each input file at
+//! the end (DQ `resetbits` cleared and cosmic rays flagged, `MDRIZSKY` written).
+
+use crate::config::{Config, OutputUnits};
+use crate::cosmic_rays::{CrMask, blot_and_find_cosmic_rays};
+use crate::error::{AstroDrizzleError, Result};
+use crate::final_drizzle::drizzle_final;
+use crate::frames::{default_output_frame, step_frame};
+use crate::image::Image;
+use crate::input::InputSet;
+use crate::intermediate::write_frame_image;
+use crate::median::create_median;
+use crate::product::write_product;
+use crate::progress::Progress;
+use crate::separate::drizzle_separate;
+use crate::static_mask::{StaticMasks, signature};
+use driz_fits::{Fits, FitsWriter, update_file};
+use driz_header::Card;
+use std::path::PathBuf;
+use tracing::{info, warn};
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The drizzled product (the first file when `build=False`), if one was written.
+    pub product: Option<PathBuf>,
+    /// Every file written (products and kept intermediates).
+    pub written: Vec<PathBuf>,
+    /// Steps switched off by the dependency rules or a failed median.
+    pub skipped: Vec<String>,
+    /// `(file, chip, MDRIZSKY)` per chip.
+    pub sky: Vec<(PathBuf, i64, f64)>,
+    /// `(file, chip, pixels flagged)` per chip, when driz_cr ran.
+    pub cosmic_rays: Vec<(PathBuf, i64, usize)>,
+    /// Inputs dropped by the checks, with the reason.
+    pub dropped: Vec<(PathBuf, String)>,
+}
+
+/// Run the step chain on `inputs` with `config`.
+pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress) -> Result<Outcome> {
+    let workdir = config.workdir.clone();
+    let mut outcome = Outcome { dropped: inputs.dropped.clone(), ..Outcome::default() };
+    if inputs.files.is_empty() {
+        let path = workdir.join(&inputs.product);
+        write_empty_product(&path, inputs)?;
+        warn!("no input can be drizzled; wrote the empty product {}", path.display());
+        outcome.product = Some(path.clone());
+        outcome.written.push(path);
+        return Ok(outcome);
+    }
+    let mut images = inputs.files.iter().map(|f| Image::load(f, &config)).collect::<Result<Vec<_>>>()?;
+    let skipped = config.apply_dependencies(images.len());
+    for s in &skipped {
+        info!("{s}: skipped (a single input image)");
+    }
+    outcome.skipped.extend(skipped.iter().map(|s| s.to_string()));
+    let default_frame = default_output_frame(&images)?;
+    info!(
+        "output frame {}x{}, {:.6}\"/px, orientation {:.6} deg",
+        default_frame.size[0],
+        default_frame.size[1],
+        default_frame.pscale(),
+        default_frame.orientat()
+    );
+    let resetbits = config.resetbits.filter(|b| *b != 0);
+    let steps = config.steps;
+    let outroot = {
+        let root = inputs.product_root();
+        let parts: Vec<&str> = root.split('_').collect();
+        parts[..parts.len().saturating_sub(1)].join("_").to_ascii_lowercase()
+    };
+
+    let statics = if steps.static_mask {
+        let masks = crate::static_mask::build(&images, config.static_sig, progress)?;
+        if !config.in_memory {
+            for (sig, m) in &masks.masks {
+                let path = workdir.join(StaticMasks::file_name(&outroot, *sig));
+                write_frame_image(&path, &driz_header::Header::new(), m.mapv(|g| g as i16).view())?;
+                outcome.written.push(path);
+            }
+        }
+        Some(masks)
+    } else {
+        None
+    };
+
+    let mut persist_sky = false;
+    if steps.sky {
+        let r = crate::sky::subtract_sky(&mut images, &config.sky, statics.as_ref(), resetbits, progress)?;
+        persist_sky = r.persist;
+    } else {
+        // The sky step off: the chips keep the sky their headers carried, as upstream.
+        info!("sky: skipped");
+    }
+    for im in &images {
+        for c in &im.chips {
+            outcome.sky.push((im.path.clone(), c.extver(), c.subtracted_sky));
+        }
+    }
+
+    let sep_frame = step_frame(&default_frame, &config.separate.frame, "driz_separate")?;
+    let singles = if steps.driz_separate {
+        Some(drizzle_separate(
+            &images,
+            &sep_frame,
+            &config.separate,
+            statics.as_ref(),
+            resetbits,
+            config.in_memory,
+            &workdir,
+            progress,
+        )?)
+    } else {
+        None
+    };
+
+    let median = match (&singles, steps.median) {
+        (Some(singles), true) => {
+            let m = create_median(&images, singles, &config.median, sep_frame.size, config.proc_unit_native, progress)?;
+            if let Some(m) = &m
+                && !config.in_memory
+            {
+                let path = workdir.join(format!("{}_med.fits", inputs.product_root()));
+                write_frame_image(&path, &crate::intermediate::frame_header(&sep_frame), m.view())?;
+                outcome.written.push(path);
+            }
+            if m.is_none() {
+                config.steps.blot = false;
+                config.steps.driz_cr = false;
+                outcome.skipped.extend(["blot".to_string(), "driz_cr".to_string()]);
+            }
+            m
+        }
+        _ => None,
+    };
+
+    let cr_masks: Option<Vec<Vec<Option<CrMask>>>> = match (&median, config.steps.blot) {
+        (Some(median), true) => {
+            let cr = config.steps.driz_cr.then_some(&config.driz_cr);
+            let masks = blot_and_find_cosmic_rays(
+                &images,
+                median,
+                &sep_frame,
+                &config.blot,
+                cr,
+                config.in_memory,
+                &workdir,
+                progress,
+            )?;
+            config.steps.driz_cr.then_some(masks)
+        }
+        _ => None,
+    };
+    drop(median);
+    drop(singles);
+
+    let mut cr_flags: Vec<Vec<Option<ndarray::Array2<bool>>>> =
+        images.iter().map(|im| im.chips.iter().map(|_| None).collect()).collect();
+    if let Some(masks) = &cr_masks {
+        for (i, per_image) in masks.iter().enumerate() {
+            for (k, m) in per_image.iter().enumerate() {
+                if let Some(m) = m {
+                    let good = m.load()?;
+                    let flagged = good.iter().filter(|g| !**g).count();
+                    outcome.cosmic_rays.push((images[i].path.clone(), images[i].chips[k].extver(), flagged));
+                    cr_flags[i][k] = Some(good);
+                }
+            }
+        }
+    }
+
+    if steps.driz_combine {
+        let final_frame = step_frame(&default_frame, &config.final_drizzle.drizzle.frame, "driz_combine")?;
+        let product = drizzle_final(
+            &images,
+            &final_frame,
+            &config.final_drizzle,
+            statics.as_ref(),
+            cr_masks.as_deref(),
+            resetbits,
+            progress,
+        )?;
+        let written = write_product(&workdir, &inputs.product, &product, &images, &config)?;
+        info!(
+            "wrote {} ({} chips, EXPTIME {} s, units {})",
+            written[0].display(),
+            product.chips.len(),
+            product.texptime,
+            if product.units == OutputUnits::Cps { "cps" } else { "counts" }
+        );
+        outcome.product = written.first().cloned();
+        outcome.written.extend(written);
+    } else {
+        // Upstream writes the CR flags into the inputs only in the final drizzle.
+        for f in cr_flags.iter_mut().flatten() {
+            *f = None;
+        }
+    }
+
+    update_inputs(&images, &config, resetbits, persist_sky, &cr_flags)?;
+    if config.clean {
+        for p in outcome.written.iter().filter(|p| Some(*p) != outcome.product.as_ref()) {
+            let _ = std::fs::remove_file(p);
+        }
+        outcome.written.retain(|p| Some(p) == outcome.product.as_ref());
+        clean_intermediates(&images, &workdir, inputs)?;
+    } else {
+        for im in &images {
+            if !config.in_memory && steps.driz_separate {
+                outcome.written.push(workdir.join(format!("{}_single_sci.fits", im.rootname)));
+                outcome.written.push(workdir.join(format!("{}_single_wht.fits", im.rootname)));
+            }
+        }
+    }
+    let _ = signature;
+    Ok(outcome)
+}
+
+/// The single atomic update of each input: DQ with `resetbits` cleared and the CR bit set
+/// where driz_cr found cosmic rays; MDRIZSKY in each SCI header; MDRIZSKY removed from
+/// the primary header.
+fn update_inputs(
+    images: &[Image],
+    config: &Config,
+    resetbits: Option<u32>,
+    persist_sky: bool,
+    cr_flags: &[Vec<Option<ndarray::Array2<bool>>>],
+) -> Result<()> {
+    let crbit = config.crbit;
+    for (image, flags) in images.iter().zip(cr_flags) {
+        let needs_dq = resetbits.is_some() || flags.iter().any(|f| f.is_some());
+        let primary_has_sky = image.primary.contains("MDRIZSKY");
+        if !needs_dq && !persist_sky && !primary_has_sky {
+            continue;
+        }
+        update_file(&image.path, |u| {
+            if primary_has_sky {
+                let mut h = u.fits().primary_header().clone();
+                h.remove("MDRIZSKY");
+                u.set_header(0, &h)?;
+            }
+            for (chip, flag) in image.chips.iter().zip(flags) {
+                if persist_sky {
+                    let mut h = u.fits().hdu(chip.info.sci).header.clone();
+                    h.set_with_comment("MDRIZSKY", chip.subtracted_sky, "Sky value computed by AstroDrizzle");
+                    u.set_header(chip.info.sci, &h)?;
+                }
+                let Some(dq_index) = chip.info.dq.filter(|&d| u.fits().hdu(d).image_size() == Some(chip.size())) else {
+                    continue;
+                };
+                if !needs_dq {
+                    continue;
+                }
+                let mut dq = u.fits().read_image::<i32>(dq_index)?;
+                let clear = !(resetbits.unwrap_or(0) as i32);
+                dq.mapv_inplace(|v| v & clear);
+                if let Some(good) = flag {
+                    dq.zip_mut_with(good, |q, &g| {
+                        if !g {
+                            *q |= crbit as i32;
+                        }
+                    });
+                }
+                u.write_image(dq_index, dq.view())?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+fn clean_intermediates(images: &[Image], workdir: &std::path::Path, inputs: &InputSet) -> Result<()> {
+    let mut names = vec![format!("{}_med.fits", inputs.product_root())];
+    for im in images {
+        names.push(format!("{}_single_sci.fits", im.rootname));
+        names.push(format!("{}_single_wht.fits", im.rootname));
+        for c in &im.chips {
+            for kind in ["blt", "crmask", "single_mask", "final_mask"] {
+                names.push(format!("{}_sci{}_{kind}.fits", im.rootname, c.extver()));
+            }
+        }
+    }
+    for n in names {
+        let p = workdir.join(n);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| AstroDrizzleError::io(&p, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// drizzlepac's `buildEmptyDRZ`: a product with the first input's primary header and
+/// empty SCI/WHT/CTX extensions, when every input was dropped.
+fn write_empty_product(path: &std::path::Path, inputs: &InputSet) -> Result<()> {
+    let mut primary = match inputs.dropped.first() {
+        Some((f, _)) => Fits::open(f)?.primary_header().clone(),
+        None => driz_header::Header::new(),
+    };
+    primary.set_with_comment("NEXTEND", 3, "Number of standard extensions");
+    primary.set_with_comment("FILENAME", inputs.product.as_str(), "name of file");
+    primary.set_with_comment("EXPTIME", 0.0, "exposure duration (seconds)--calculated");
+    primary.set_with_comment("TEXPTIME", 0.0, "total exposure time");
+    primary.set_with_comment("NDRIZIM", 0, "Drizzle, number of images drizzled onto this output");
+    let mut w = FitsWriter::create(path)?;
+    w.primary(&primary)?;
+    for name in ["SCI", "WHT", "CTX"] {
+        let mut h = driz_header::Header::new();
+        h.append(Card::new("EXTNAME", name, "extension name"));
+        h.append(Card::new("EXTVER", 1, "extension value"));
+        w.header_only(&h)?;
+    }
+    w.finish()?;
+    Ok(())
+}

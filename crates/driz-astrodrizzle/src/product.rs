@@ -1,0 +1,320 @@
+//! The drizzled product file: `<output>_drz.fits` (PRIMARY, SCI, WHT, CTX) with the
+//! primary and SCI headers of the first input carried over and the keywords AstroDrizzle
+//! sets (exposure bookkeeping, D### drizzle records, output WCS), or with `build=False`
+//! the three `_sci`, `_wht`, `_ctx` files.
+
+use crate::config::{Config, OutputUnits, WeightType};
+use crate::error::Result;
+use crate::final_drizzle::FinalProduct;
+use crate::image::Image;
+use driz_fits::{Fits, FitsWriter};
+use driz_header::{Card, Header};
+use ndarray::Array3;
+use std::path::{Path, PathBuf};
+
+/// Version string written as PROD_VER and D###VER.
+pub const VERSION: &str = concat!("driz ", env!("CARGO_PKG_VERSION"));
+
+/// Write the product; returns the files written.
+pub fn write_product(
+    workdir: &Path,
+    product_name: &str,
+    product: &FinalProduct,
+    images: &[Image],
+    config: &Config,
+) -> Result<Vec<PathBuf>> {
+    let first = &images[0];
+    let fits = Fits::open(&first.path)?;
+    let first_sci = fits.hdu(first.chips[0].info.sci).header.clone();
+    let root = product_root(product_name);
+    let primary = primary_header(first, &first_sci, product, product_name, &root, config);
+    let sci = extension_header(&first_sci, product, "SCI", Some(&bunit(first, product.units)), config);
+    let wht = extension_header(&first_sci, product, "WHT", None, config);
+    let ctx = extension_header(&first_sci, product, "CTX", None, config);
+    let ctx_cube = || -> Option<Array3<i32>> {
+        if product.ctx.len() <= 1 {
+            return None;
+        }
+        let (ny, nx) = product.ctx[0].dim();
+        let mut cube = Array3::<i32>::zeros((product.ctx.len(), ny, nx));
+        for (k, plane) in product.ctx.iter().enumerate() {
+            cube.index_axis_mut(ndarray::Axis(0), k).assign(plane);
+        }
+        Some(cube)
+    };
+    if config.build {
+        let path = workdir.join(product_name);
+        let mut w = FitsWriter::create(&path)?;
+        let mut p = primary;
+        p.set_with_comment("NEXTEND", 3, "Number of standard extensions");
+        w.primary(&p)?;
+        w.image(&sci, product.sci.view())?;
+        w.image(&wht, product.wht.view())?;
+        if !config.context {
+            w.header_only(&ctx)?;
+        } else if let Some(cube) = ctx_cube() {
+            w.cube(&ctx, cube.view())?;
+        } else {
+            w.image(&ctx, product.ctx[0].view())?;
+        }
+        w.finish()?;
+        return Ok(vec![path]);
+    }
+    let stem = product_name.strip_suffix(".fits").unwrap_or(product_name);
+    let mut written = Vec::new();
+    let mut p = primary;
+    p.set_with_comment("NEXTEND", 0, "Number of standard extensions");
+    let merged = |ext: &Header| {
+        let mut h = p.clone();
+        for c in ext.cards() {
+            if c.keyword != "EXTNAME" && c.keyword != "EXTVER" {
+                h.remove(&c.keyword);
+                h.append(c.clone());
+            }
+        }
+        h
+    };
+    let sci_path = workdir.join(format!("{stem}_sci.fits"));
+    let mut w = FitsWriter::create(&sci_path)?;
+    w.primary_image(&merged(&sci), product.sci.view())?;
+    w.finish()?;
+    written.push(sci_path);
+    let wht_path = workdir.join(format!("{stem}_wht.fits"));
+    let mut w = FitsWriter::create(&wht_path)?;
+    w.primary_image(&merged(&wht), product.wht.view())?;
+    w.finish()?;
+    written.push(wht_path);
+    if config.context {
+        let ctx_path = workdir.join(format!("{stem}_ctx.fits"));
+        let mut w = FitsWriter::create(&ctx_path)?;
+        if let Some(cube) = ctx_cube() {
+            w.primary(&merged(&ctx))?;
+            w.cube(&Header::new(), cube.view())?;
+        } else {
+            w.primary_image(&merged(&ctx), product.ctx[0].view())?;
+        }
+        w.finish()?;
+        written.push(ctx_path);
+    }
+    Ok(written)
+}
+
+fn product_root(name: &str) -> String {
+    let stem = name.strip_suffix(".fits").unwrap_or(name);
+    for s in ["_drz", "_drc", "_drw"] {
+        if let Some(r) = stem.strip_suffix(s) {
+            return r.to_string();
+        }
+    }
+    stem.to_string()
+}
+
+/// `ELECTRONS/S` for rates; for counts the part before any `/`.
+fn bunit(first: &Image, units: OutputUnits) -> String {
+    let b = first.chips[0].info.bunit.trim();
+    let base = b.split('/').next().unwrap_or("").trim();
+    let base = if base.is_empty() { "ELECTRONS" } else { base };
+    match units {
+        OutputUnits::Cps => {
+            if b.contains('/') {
+                b.to_string()
+            } else {
+                format!("{base}/S")
+            }
+        }
+        OutputUnits::Counts => base.to_string(),
+    }
+}
+
+fn primary_header(
+    first: &Image,
+    first_sci: &Header,
+    product: &FinalProduct,
+    name: &str,
+    root: &str,
+    config: &Config,
+) -> Header {
+    let mut p = first.primary.clone();
+    p.retain(|c| !is_drizzle_record(&c.keyword) && c.keyword != "MDRIZSKY");
+    // The photometry keywords live in the SCI headers of ACS/WFC3 exposures; the product
+    // carries them in the primary header, as drizzlepac's header blending does.
+    for c in first_sci.cards() {
+        if c.keyword.starts_with("PHOT") && !p.contains(&c.keyword) {
+            p.append(c.clone());
+        }
+    }
+    let today = today_utc();
+    p.set_with_comment("DATE", today.as_str(), "date this file was written (yyyy-mm-dd)");
+    p.set_with_comment("FILENAME", name, "name of file");
+    p.set_with_comment("PROD_VER", VERSION, "Version of software used to create this product");
+    p.set_with_comment("ROOTNAME", root, "rootname of the observation set");
+    p.set_with_comment("EXPTIME", product.texptime, "exposure duration (seconds)--calculated");
+    p.set_with_comment("TEXPTIME", product.texptime, "total exposure time of the distinct inputs");
+    p.set_with_comment("EXPSTART", product.expstart, "exposure start time (Modified Julian Date)");
+    p.set_with_comment("EXPEND", product.expend, "exposure end time (Modified Julian Date)");
+    p.set_with_comment("ASN_MTYP", "PROD-DTH", "Role of the Member in the Association");
+    for k in ["DRIZCORR", "DITHCORR"] {
+        if p.contains(k) {
+            p.set(k, "COMPLETE");
+        }
+    }
+    p.set_with_comment("NDRIZIM", product.chips.len(), "Drizzle, number of images drizzled onto this output");
+    let fin = &config.final_drizzle;
+    let stem = name.strip_suffix(".fits").unwrap_or(name);
+    let fill = match fin.drizzle.fillval {
+        None => "INDEF".to_string(),
+        Some(v) => driz_header::python_float_repr(v as f64),
+    };
+    let wkey = match fin.wht_type {
+        WeightType::Exp => "",
+        WeightType::Err => "ERR",
+        WeightType::Ivm => "IVM",
+    };
+    for (k, chip) in product.chips.iter().enumerate() {
+        let n = format!("D{:03}", k + 1);
+        let mut add = |suffix: &str, value: driz_header::Value, comment: &str| {
+            p.append(Card::new(&format!("{n}{suffix}"), value, comment));
+        };
+        add("VER", VERSION.into(), "Drizzle, task version");
+        add("GEOM", "wcs".into(), "Drizzle, source of geometric information");
+        add("DATA", chip.data.as_str().into(), "Drizzle, input data image");
+        add("DEXP", chip.exptime.into(), "Drizzle, input image exposure time (s)");
+        add("OUDA", name.into(), "Drizzle, output data image");
+        add("OUWE", format!("{stem}_wht.fits").into(), "Drizzle, output weighting image");
+        add("OUCO", format!("{stem}_ctx.fits").into(), "Drizzle, output context image");
+        add("MASK", chip.mask_name.as_str().into(), "Drizzle, input weighting image");
+        add("WTSC", chip.weight_scale.into(), "Drizzle, weighting factor for input image");
+        add("KERN", fin.drizzle.kernel.to_string().into(), "Drizzle, form of weight distribution kernel");
+        add("PIXF", fin.drizzle.pixfrac.into(), "Drizzle, linear size of drop");
+        add("COEF", "SIP".into(), "Drizzle, source of coefficients");
+        add(
+            "OUUN",
+            match product.units {
+                OutputUnits::Cps => "cps",
+                OutputUnits::Counts => "counts",
+            }
+            .into(),
+            "Drizzle, units of output image - counts or cps",
+        );
+        add("FVAL", fill.as_str().into(), "Drizzle, fill value for zero weight output pix");
+        add("WKEY", wkey.into(), "Input image WCS Version used");
+        add("SCAL", product.frame.pscale().into(), "Drizzle, pixel size (arcsec) of output image");
+        match chip.idcscale {
+            Some(s) => add("ISCL", s.into(), "Drizzle, default IDCTAB pixel size(arcsec)"),
+            None => add("ISCL", "".into(), "Drizzle, default IDCTAB pixel size(arcsec)"),
+        }
+    }
+    p
+}
+
+/// An extension header: the first input's SCI header without its WCS, distortion and
+/// chip-specific keywords, with the output frame's WCS.
+fn extension_header(first_sci: &Header, product: &FinalProduct, extname: &str, bunit: Option<&str>, _config: &Config) -> Header {
+    let mut h = Header::new();
+    h.append(Card::new("EXTNAME", extname, "extension name"));
+    h.append(Card::new("EXTVER", 1, "extension value"));
+    for c in first_sci.cards() {
+        let k = c.keyword.as_str();
+        if k.is_empty()
+            || driz_fits::is_structural(k)
+            || matches!(k, "EXTNAME" | "EXTVER" | "OBJECT" | "BUNIT" | "MDRIZSKY" | "ORIENTAT" | "INHERIT")
+            || is_wcs_or_distortion(k)
+        {
+            continue;
+        }
+        h.append(c.clone());
+    }
+    if h.contains("CCDCHIP") {
+        h.set("CCDCHIP", "-999");
+    }
+    if h.contains("NCOMBINE") {
+        h.set("NCOMBINE", product.n_exposures as i64);
+    }
+    if let Some(b) = bunit {
+        h.set_with_comment("BUNIT", b, "brightness units");
+    }
+    let mut wcs = product.frame.wcs.clone();
+    if wcs.name.is_none() {
+        wcs.name = Some("DRZWCS".into());
+    }
+    wcs.write_to_header(&mut h, ' ');
+    h.set_with_comment("ORIENTAT", product.frame.orientat(), "position angle of image y axis (deg. e of n)");
+    h
+}
+
+/// WCS, SIP, lookup-table distortion and alternate-WCS keywords (all keys but `O`),
+/// which the product replaces with its own undistorted frame.
+fn is_wcs_or_distortion(k: &str) -> bool {
+    const BASES: [&str; 20] = [
+        "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "CD1_1", "CD1_2", "CD2_1", "CD2_2", "CDELT1", "CDELT2",
+        "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES",
+    ];
+    for base in BASES {
+        if k == base {
+            return true;
+        }
+        if let Some(key) = k.strip_prefix(base)
+            && key.len() == 1
+            && key.as_bytes()[0].is_ascii_uppercase()
+        {
+            return key != "O";
+        }
+    }
+    let sip = ["A_", "B_", "AP_", "BP_"].iter().any(|p| k.starts_with(p));
+    sip || k.starts_with("CPDIS")
+        || k.starts_with("CPERR")
+        || k.starts_with("D2IM")
+        || k.starts_with("DP1")
+        || k.starts_with("DP2")
+        || matches!(k, "CROTA1" | "CROTA2" | "LONPOLE" | "LATPOLE" | "RADESYS" | "EQUINOX" | "NPOLEXT" | "SIPNAME" | "TDDALPHA" | "TDDBETA")
+}
+
+/// `D001DATA`-style keywords of an earlier drizzle.
+fn is_drizzle_record(keyword: &str) -> bool {
+    keyword.len() == 8 && keyword.starts_with('D') && keyword[1..4].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Today's date, UTC, `yyyy-mm-dd`.
+fn today_utc() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86400) as i64;
+    // Civil-from-days (proleptic Gregorian), Howard Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wcs_keywords_are_recognised() {
+        for k in ["CRPIX1", "CD1_1", "CRVAL2A", "WCSNAMEB", "A_2_0", "BP_ORDER", "CPDIS1", "DP1", "D2IMEXT"] {
+            assert!(is_wcs_or_distortion(k), "{k}");
+        }
+        for k in ["CRVAL1O", "WCSNAMEO", "CCDCHIP", "PHOTFLAM", "ORIENTAT"] {
+            assert!(!is_wcs_or_distortion(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn product_roots() {
+        assert_eq!(product_root("irsky_drz.fits"), "irsky");
+        assert_eq!(product_root("j8c0d1010_drc.fits"), "j8c0d1010");
+    }
+
+    #[test]
+    fn date_is_iso() {
+        let d = today_utc();
+        assert_eq!(d.len(), 10);
+        assert!(d.starts_with("20"));
+    }
+}

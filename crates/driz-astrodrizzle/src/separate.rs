@@ -1,0 +1,177 @@
+//! Step 3, the separate drizzle: each input file's member chips drizzled onto the common
+//! frame, sky-subtracted, as a count rate, with exposure-time weights. The products feed
+//! the median; they are kept in memory (`in_memory`) or written as `<root>_single_sci`
+//! and `<root>_single_wht` files from which the median reads row sections.
+
+use crate::config::DrizzleConfig;
+use crate::error::{AstroDrizzleError, Result};
+use crate::image::{Chip, DataUnits, Image};
+use crate::intermediate::{write_frame_image, frame_header};
+use crate::pixels::{good_mask, read_dq, read_sci};
+use crate::progress::Progress;
+use crate::static_mask::{StaticMasks, signature};
+use driz_kernels::{AddParams, Drizzle, PixelMap, Units};
+use driz_wcs::{Frame, HstWcs};
+use ndarray::Array2;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use tracing::{info, warn};
+
+/// One image's separately drizzled product.
+#[derive(Debug)]
+pub enum Single {
+    Memory { sci: Array2<f32>, wht: Array2<f32> },
+    Files { sci: PathBuf, wht: PathBuf },
+}
+
+/// A separately drizzled image and the per-image values the median needs.
+#[derive(Debug)]
+pub struct SingleProduct {
+    pub product: Single,
+    /// imagestats mean of the WHT pixels ≥ 1e-8 (float32, as upstream).
+    pub wht_mean: f32,
+}
+
+/// The chip's pixel map onto `frame` (0-based output positions of every input pixel).
+pub fn chip_map(chip: &Chip, frame: &Frame) -> Vec<[f64; 2]> {
+    let output = HstWcs::undistorted(frame.wcs.clone());
+    driz_wcs::pixel_map(chip.wcs(), &output, chip.size()[0], chip.size()[1])
+}
+
+/// The data a drizzle step puts in: SCI − sky, times the effective gain.
+pub fn drizzle_input(chip: &Chip) -> Result<Array2<f32>> {
+    let mut sci = read_sci(chip)?;
+    let sky = chip.computed_sky.unwrap_or(0.0) as f32;
+    let gain = chip.eff_gain as f32;
+    if sky != 0.0 || gain != 1.0 {
+        sci.mapv_inplace(|v| (v - sky) * gain);
+    }
+    Ok(sci)
+}
+
+/// Drizzle one chip into `driz`.
+pub fn add_chip(
+    driz: &mut Drizzle,
+    chip: &Chip,
+    frame: &Frame,
+    data: &Array2<f32>,
+    weights: &Array2<f32>,
+    kernel_config: &DrizzleConfig,
+    weight_scale: f64,
+) -> Result<()> {
+    let pix_ratio = frame.pscale() / chip.linear_scale;
+    let xy = chip_map(chip, frame);
+    let [nx, ny] = chip.size();
+    let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
+    let params = AddParams {
+        kernel: kernel_config.kernel,
+        pixfrac: kernel_config.pixfrac,
+        pixel_scale_ratio: Some(pix_ratio as f32),
+        iscale: (pix_ratio * pix_ratio) as f32,
+        weight_scale: weight_scale as f32,
+        exptime: chip.exptime() as f32,
+        units: match chip.units {
+            DataUnits::Counts => Units::Counts,
+            DataUnits::Cps => Units::Cps,
+        },
+        section: None,
+    };
+    match driz.add_image(data.view(), Some(weights.view()), &map, &params) {
+        Ok(_) => Ok(()),
+        Err(driz_kernels::KernelError::NoOverlap(why)) => {
+            info!("{}: does not overlap the output frame ({why})", chip.label());
+            Ok(())
+        }
+        Err(cause) => Err(AstroDrizzleError::Kernel { context: chip.label(), cause }),
+    }
+}
+
+/// Good-pixel weights of a chip: the DQ mask with `bits`, the static mask, `extra`
+/// (the CR mask), as 0/1.
+pub fn chip_mask(
+    chip: &Chip,
+    bits: Option<u32>,
+    resetbits: Option<u32>,
+    statics: Option<&StaticMasks>,
+    extra: Option<&Array2<bool>>,
+) -> Result<Array2<bool>> {
+    let dq = read_dq(chip, resetbits)?;
+    let mut mask = good_mask(dq.as_ref(), bits, chip.size());
+    if let Some(st) = statics.and_then(|s| s.get(signature(chip))) {
+        mask.zip_mut_with(st, |m, &s| *m &= s);
+    }
+    if let Some(cr) = extra {
+        mask.zip_mut_with(cr, |m, &s| *m &= s);
+    }
+    Ok(mask)
+}
+
+/// Drizzle every image separately onto `frame`.
+pub fn drizzle_separate(
+    images: &[Image],
+    frame: &Frame,
+    config: &DrizzleConfig,
+    statics: Option<&StaticMasks>,
+    resetbits: Option<u32>,
+    in_memory: bool,
+    workdir: &Path,
+    progress: &dyn Progress,
+) -> Result<Vec<SingleProduct>> {
+    let [nx, ny] = frame.size;
+    info!(
+        "separate drizzle: {} images onto {nx}x{ny} at {:.6}\"/px, kernel {}, pixfrac {}",
+        images.len(),
+        frame.pscale(),
+        config.kernel,
+        config.pixfrac
+    );
+    progress.start("driz_separate", images.len() as u64);
+    let out = images
+        .par_iter()
+        .map(|image| {
+            let mut driz = Drizzle::with_initial(nx, ny, 0.0, config.fillval);
+            for chip in &image.chips {
+                let data = drizzle_input(chip)?;
+                let mask = chip_mask(chip, config.bits, resetbits, statics, None)?;
+                if !mask.iter().any(|&m| m) {
+                    warn!("{}: every pixel is masked for the separate drizzle", chip.label());
+                }
+                let t = chip.exptime() as f32;
+                let weights = mask.mapv(|m| if m { t } else { 0.0 });
+                add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0)?;
+            }
+            let (sci, wht) = (driz.sci(), driz.wht());
+            drop(driz);
+            let wht_mean = mean_above(&wht, 1e-8);
+            let product = if in_memory {
+                Single::Memory { sci, wht }
+            } else {
+                let sci_path = workdir.join(format!("{}_single_sci.fits", image.rootname));
+                let wht_path = workdir.join(format!("{}_single_wht.fits", image.rootname));
+                let mut h = frame_header(frame);
+                h.set_with_comment("EXPTIME", image.exptime, "exposure time");
+                h.set_with_comment("BUNIT", "ELECTRONS/S", "units of the data");
+                write_frame_image(&sci_path, &h, sci.view())?;
+                h.set_with_comment("BUNIT", "UNITLESS", "units of the data");
+                write_frame_image(&wht_path, &h, wht.view())?;
+                Single::Files { sci: sci_path, wht: wht_path }
+            };
+            progress.advance(1);
+            Ok(SingleProduct { product, wht_mean })
+        })
+        .collect::<Result<Vec<_>>>();
+    progress.finish();
+    out
+}
+
+/// imagestats' mean of the values ≥ `lower` (sum in double, result in float32).
+pub fn mean_above(values: &Array2<f32>, lower: f32) -> f32 {
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for &v in values.iter() {
+        if v >= lower {
+            sum += v as f64;
+            n += 1;
+        }
+    }
+    if n == 0 { 0.0 } else { (sum / n as f64) as f32 }
+}

@@ -1,0 +1,202 @@
+//! Step 2, the sky: a statistic of each chip's good pixels, compared between chips as a
+//! surface brightness, giving `MDRIZSKY` per chip. The pixels are never changed: the
+//! drizzle steps subtract the value on the fly, blot adds it back.
+
+use crate::config::{SkyConfig, SkyMethod};
+use crate::error::{AstroDrizzleError, Result};
+use crate::image::{DataUnits, Image};
+use crate::pixels::{good_mask, read_dq, read_sci};
+use crate::progress::Progress;
+use crate::static_mask::{StaticMasks, signature};
+use driz_combine::sky_statistic_f64;
+use rayon::prelude::*;
+use std::path::Path;
+use tracing::{info, warn};
+
+/// What the sky step decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkyResult {
+    /// Write `MDRIZSKY` into the inputs' SCI headers (not after the `match` fallback, as
+    /// upstream).
+    pub persist: bool,
+}
+
+/// Compute and set every chip's sky.
+pub fn subtract_sky(
+    images: &mut [Image],
+    config: &SkyConfig,
+    statics: Option<&StaticMasks>,
+    resetbits: Option<u32>,
+    progress: &dyn Progress,
+) -> Result<SkyResult> {
+    if !config.skysub {
+        return no_sky_subtraction(images, config);
+    }
+    if !config.skyfile.trim().is_empty() {
+        return sky_from_file(images, Path::new(config.skyfile.trim()));
+    }
+    let method = match config.method {
+        SkyMethod::Match | SkyMethod::GlobalminMatch if images.len() < 2 => {
+            info!("sky: fewer than 2 images, nothing to match; chips keep their sky");
+            return Ok(SkyResult { persist: false });
+        }
+        // The reference (stsci.skypac 1.0.12 with spherical_geometry 1.4.0) always fails
+        // in the matching code and falls back; we reproduce its results.
+        SkyMethod::Match => {
+            warn!("sky: Reverting sky computation to \"localmin\" (as drizzlepac 3.11 always does for \"match\")");
+            (SkyMethod::Localmin, false)
+        }
+        SkyMethod::GlobalminMatch => {
+            warn!("sky: Reverting sky computation to \"globalmin\" (as drizzlepac 3.11 always does for \"globalmin+match\")");
+            (SkyMethod::Globalmin, false)
+        }
+        m => (m, true),
+    };
+    let (method, persist) = method;
+    let total: usize = images.iter().map(|im| im.chips.len()).sum();
+    progress.start("sky", total as u64);
+    // Brightness b = conv × statistic, per chip, image by image.
+    let brightness: Vec<Vec<Option<(f64, f64)>>> = images
+        .iter()
+        .map(|im| {
+            im.chips
+                .par_iter()
+                .map(|chip| -> Result<Option<(f64, f64)>> {
+                    let sci = read_sci(chip)?;
+                    let dq = read_dq(chip, resetbits)?;
+                    let mut mask = good_mask(dq.as_ref(), config.bits, chip.size());
+                    if config.use_static
+                        && let Some(st) = statics.and_then(|s| s.get(signature(chip)))
+                    {
+                        mask.zip_mut_with(st, |m, &s| *m &= s);
+                    }
+                    let good: Vec<f32> = sci.iter().zip(mask.iter()).filter(|(_, m)| **m).map(|(v, _)| *v).collect();
+                    if good.is_empty() {
+                        warn!("{}: every pixel is masked for the sky statistics", chip.label());
+                    }
+                    let mut conv = 1.0 / (chip.sky_scale * chip.sky_scale);
+                    if chip.units == DataUnits::Counts {
+                        conv /= im.exptime;
+                    }
+                    let stat = sky_statistic_f64(&good, &config.stat);
+                    progress.advance(1);
+                    Ok(stat.map(|s| (conv * s, conv)))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    progress.finish();
+    let global = brightness.iter().flatten().flatten().map(|(b, _)| *b).fold(None, |m: Option<f64>, b| {
+        Some(m.map_or(b, |m| m.min(b)))
+    });
+    for (im, chips) in images.iter_mut().zip(&brightness) {
+        let level = match method {
+            SkyMethod::Globalmin => global,
+            _ => chips.iter().flatten().map(|(b, _)| *b).fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b)))),
+        };
+        for (chip, b) in im.chips.iter_mut().zip(chips) {
+            let conv = match b {
+                Some((_, conv)) => *conv,
+                None => {
+                    let mut c = 1.0 / (chip.sky_scale * chip.sky_scale);
+                    if chip.units == DataUnits::Counts {
+                        c /= im.exptime;
+                    }
+                    c
+                }
+            };
+            let sky = level.map(|l| l / conv).unwrap_or(0.0);
+            chip.computed_sky = Some(sky);
+            chip.subtracted_sky = sky;
+            info!("{}: MDRIZSKY = {sky}", chip.label());
+        }
+    }
+    Ok(SkyResult { persist })
+}
+
+/// `skysub=False`: an already-subtracted sky from `skyuser`, else none.
+fn no_sky_subtraction(images: &mut [Image], config: &SkyConfig) -> Result<SkyResult> {
+    let user = config.skyuser.trim();
+    if let Some(file) = user.strip_prefix('@') {
+        let result = sky_from_file(images, Path::new(file))?;
+        for chip in images.iter_mut().flat_map(|im| im.chips.iter_mut()) {
+            chip.computed_sky = None;
+        }
+        return Ok(result);
+    }
+    for im in images.iter_mut() {
+        for chip in im.chips.iter_mut() {
+            chip.computed_sky = None;
+            chip.subtracted_sky = if user.is_empty() {
+                0.0
+            } else {
+                let mut fits = driz_fits::Fits::open(&chip.info.path)?;
+                let h = &fits.hdu(chip.info.sci).header;
+                let v = h.get_f64(user).map_err(|e| fits.header_error(chip.info.sci, e))?;
+                let _ = &mut fits;
+                v.ok_or_else(|| {
+                    AstroDrizzleError::Input(format!("{}: skyuser keyword {user} not in the SCI header", chip.label()))
+                })?
+            };
+        }
+    }
+    Ok(SkyResult { persist: true })
+}
+
+/// `skyfile`: lines `filename sky [sky2 …]` in data units; `# applied = yes` means the
+/// values are already subtracted from the data.
+fn sky_from_file(images: &mut [Image], path: &Path) -> Result<SkyResult> {
+    let text = std::fs::read_to_string(path).map_err(|e| AstroDrizzleError::io(path, e))?;
+    let mut applied = false;
+    let mut table: Vec<(String, Vec<f64>)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(comment) = line.strip_prefix('#') {
+            let c = comment.to_ascii_lowercase().replace(' ', "");
+            if c.starts_with("applied=") {
+                applied = matches!(c.trim_start_matches("applied="), "yes" | "true" | "y" | "t");
+            }
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let name = parts.next().unwrap_or("").to_string();
+        let values = parts
+            .map(|v| {
+                v.parse::<f64>().map_err(|_| {
+                    AstroDrizzleError::Input(format!("{}:{}: sky value {v:?} is not a number", path.display(), n + 1))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if values.is_empty() {
+            return Err(AstroDrizzleError::Input(format!("{}:{}: no sky value for {name}", path.display(), n + 1)));
+        }
+        table.push((name, values));
+    }
+    for im in images.iter_mut() {
+        let file_name = im.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some((_, values)) = table.iter().find(|(n, _)| {
+            let n = n.split('[').next().unwrap_or(n);
+            n == file_name || Path::new(n).file_name().map(|f| f.to_string_lossy() == file_name).unwrap_or(false)
+        }) else {
+            warn!("{}: not listed in the sky file {}; its sky is unchanged", im.label(), path.display());
+            continue;
+        };
+        let n_chips = im.chips.len();
+        if values.len() != 1 && values.len() != n_chips {
+            return Err(AstroDrizzleError::Input(format!(
+                "{}: {} sky values for {file_name}, which has {n_chips} chips",
+                path.display(),
+                values.len()
+            )));
+        }
+        for (k, chip) in im.chips.iter_mut().enumerate() {
+            let v = if values.len() == 1 { values[0] } else { values[k] };
+            chip.subtracted_sky = v;
+            chip.computed_sky = if applied { None } else { Some(v) };
+        }
+    }
+    Ok(SkyResult { persist: true })
+}

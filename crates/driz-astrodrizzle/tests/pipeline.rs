@@ -1,0 +1,206 @@
+//! End-to-end runs of the step chain on small simulated associations (`driz simulate
+//! --small`): products, keywords, input updates, cosmic rays against the injected ones,
+//! in-memory ≡ file mode, MDRIZTAB parameters, and inputs untouched on failure.
+
+use driz_astrodrizzle::{Silent, UserParams, astrodrizzle, effective_params, interpret};
+use driz_fits::Fits;
+use driz_simulate::{Config, Instrument, simulate};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// A simulated association with the pipeline-default WCS, made once per test binary;
+/// `jref`/`iref` point at its reference files.
+fn dataset(instrument: Instrument) -> &'static Path {
+    static ACS: OnceLock<PathBuf> = OnceLock::new();
+    static IR: OnceLock<PathBuf> = OnceLock::new();
+    let cell = match instrument {
+        Instrument::AcsWfc => &ACS,
+        _ => &IR,
+    };
+    cell.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("driz-ad-test-{}-{instrument:?}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut cfg = Config::new(instrument, 4, 7);
+        cfg.small = true;
+        simulate(&cfg, &dir).unwrap();
+        let refdir = format!("{}/", dir.join("ref").display());
+        // SAFETY: set before any thread reads them; every dataset uses the same layout,
+        // and tests only read the variables through reference names of their dataset.
+        unsafe {
+            std::env::set_var(if instrument == Instrument::AcsWfc { "jref" } else { "iref" }, &refdir);
+        }
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with("_flt.fits") || name.ends_with("_flc.fits") {
+                driz_updatewcs::updatewcs(&p, &driz_updatewcs::Options::default()).unwrap();
+            }
+        }
+        dir
+    })
+}
+
+/// A fresh working copy with the FLT files and the association only.
+fn workdir(instrument: Instrument) -> (tempfile::TempDir, String) {
+    let src = dataset(instrument);
+    let dir = tempfile::tempdir().unwrap();
+    let mut asn = String::new();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with("_flt.fits") || name.ends_with("_asn.fits") {
+            std::fs::copy(&p, dir.path().join(&name)).unwrap();
+        }
+        if name.ends_with("_asn.fits") {
+            asn = name;
+        }
+    }
+    (dir, asn)
+}
+
+fn settings(pairs: &[(&str, &str)]) -> UserParams {
+    UserParams { file: None, settings: pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() }
+}
+
+fn no_mdz() -> Vec<(&'static str, &'static str)> {
+    vec![("mdriztab", "False"), ("num_cores", "2")]
+}
+
+#[test]
+fn acs_association_end_to_end() {
+    let (dir, asn) = workdir(Instrument::AcsWfc);
+    let outcome = astrodrizzle(&asn, &settings(&no_mdz()), dir.path(), &Silent).unwrap();
+    let product = outcome.product.clone().unwrap();
+    assert!(product.file_name().unwrap().to_string_lossy().ends_with("_drz.fits"));
+    let mut f = Fits::open(&product).unwrap();
+    let names: Vec<String> = f.hdus().iter().skip(1).map(|h| h.extname.clone()).collect();
+    assert_eq!(names, ["SCI", "WHT", "CTX"]);
+    let p = f.primary_header().clone();
+    assert_eq!(p.get_i64("NDRIZIM").unwrap(), Some(8));
+    let texp = p.get_f64("TEXPTIME").unwrap().unwrap();
+    let mut sum = 0.0;
+    for (file, chip, _) in &outcome.sky {
+        if *chip == 1 {
+            sum += Fits::open(file).unwrap().primary_header().get_f64("EXPTIME").unwrap().unwrap();
+        }
+    }
+    assert!((texp - sum).abs() < 1e-9, "TEXPTIME {texp} is the sum of the exposures' {sum}");
+    assert_eq!(p.get_str("D001KERN").unwrap(), Some("square"));
+    assert!(p.get_str("D008DATA").unwrap().unwrap().ends_with("[sci,2]"));
+    let sci = f.read_image::<f32>(1).unwrap();
+    let wht = f.read_image::<f32>(2).unwrap();
+    let ctx = f.read_image::<i32>(3).unwrap();
+    assert_eq!(sci.dim(), wht.dim());
+    assert!(ctx.iter().any(|&c| c.count_ones() >= 2), "overlapping chips give several context bits");
+    assert!(ctx.iter().all(|&c| c < 256));
+    // The sky was subtracted: the median of the covered pixels is near zero in e-/s.
+    let mut v: Vec<f32> = sci.iter().zip(wht.iter()).filter(|(s, w)| **w > 0.0 && s.is_finite()).map(|(s, _)| *s).collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let median = v[v.len() / 2];
+    assert!(median.abs() < 0.05, "median of the drizzled sky {median}");
+    // Inputs: MDRIZSKY written, CR flags set where cosmic rays were injected.
+    let mut injected = 0usize;
+    let mut recovered = 0usize;
+    for (file, chip, sky) in &outcome.sky {
+        let mut inp = Fits::open(file).unwrap();
+        let sci_index = inp.position("SCI", *chip).unwrap();
+        let written = inp.hdu(sci_index).header.get_f64("MDRIZSKY").unwrap().unwrap();
+        assert!((written - sky).abs() < 1e-9);
+        assert!(*sky > 10.0 && *sky < 200.0, "ACS sky in electrons: {sky}");
+        let dq = inp.read_image::<i32>(inp.position("DQ", *chip).unwrap()).unwrap();
+        let root = driz_fits::file_rootname(file);
+        let mut t = Fits::open(dataset(Instrument::AcsWfc).join("truth").join(format!("{root}_crmask.fits"))).unwrap();
+        let ti = t.position("CRMASK", *chip).unwrap();
+        let truth_cr = t.read_image::<u8>(ti).unwrap();
+        let sci = inp.read_image::<f32>(sci_index).unwrap();
+        for ((q, c), s) in dq.iter().zip(truth_cr.iter()).zip(sci.iter()) {
+            // Bright hits only: faint track ends are within the noise.
+            if *c != 0 && (*s - *sky as f32) > 200.0 && *q & !4096 == 0 {
+                injected += 1;
+                if q & 4096 != 0 {
+                    recovered += 1;
+                }
+            }
+        }
+    }
+    assert!(injected > 500, "{injected} injected cosmic-ray pixels");
+    let rate = recovered as f64 / injected as f64;
+    assert!(rate > 0.95, "recovered {recovered} of {injected} bright cosmic-ray pixels");
+    // Intermediates are kept (clean=False by default).
+    for name in outcome.written.iter().map(|p| p.file_name().unwrap().to_string_lossy().to_string()) {
+        assert!(dir.path().join(&name).exists(), "{name}");
+    }
+    assert!(outcome.written.iter().any(|p| p.to_string_lossy().ends_with("_med.fits")));
+    assert!(outcome.written.iter().any(|p| p.to_string_lossy().ends_with("_staticMask.fits")));
+}
+
+#[test]
+fn in_memory_gives_the_same_product() {
+    let (a, asn) = workdir(Instrument::Wfc3Ir);
+    let (b, _) = workdir(Instrument::Wfc3Ir);
+    let ra = astrodrizzle(&asn, &settings(&no_mdz()), a.path(), &Silent).unwrap();
+    let mut s = no_mdz();
+    s.push(("in_memory", "True"));
+    let rb = astrodrizzle(&asn, &settings(&s), b.path(), &Silent).unwrap();
+    let (mut fa, mut fb) = (Fits::open(ra.product.unwrap()).unwrap(), Fits::open(rb.product.unwrap()).unwrap());
+    for ext in 1..=3 {
+        if ext == 3 {
+            assert_eq!(fa.read_image::<i32>(ext).unwrap(), fb.read_image::<i32>(ext).unwrap());
+        } else {
+            let (x, y) = (fa.read_image::<f32>(ext).unwrap(), fb.read_image::<f32>(ext).unwrap());
+            assert!(x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits()), "extension {ext} differs");
+        }
+    }
+    assert_eq!(ra.cosmic_rays, rb.cosmic_rays.iter().map(|(f, c, n)| (a.path().join(f.file_name().unwrap()), *c, *n)).collect::<Vec<_>>());
+    assert!(!b.path().join(format!("{}_med.fits", asn.trim_end_matches("_asn.fits"))).exists());
+}
+
+#[test]
+fn single_input_skips_the_cosmic_ray_steps() {
+    let (dir, _) = workdir(Instrument::Wfc3Ir);
+    let first = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .find(|n| n.ends_with("_flt.fits"))
+        .unwrap();
+    let outcome = astrodrizzle(&first, &settings(&no_mdz()), dir.path(), &Silent).unwrap();
+    assert_eq!(outcome.skipped, ["median", "blot", "driz_cr"]);
+    assert!(outcome.cosmic_rays.is_empty());
+    let root = first.trim_end_matches("_flt.fits");
+    assert_eq!(outcome.product.unwrap(), dir.path().join(format!("{root}_drz.fits")));
+}
+
+#[test]
+fn a_failing_step_leaves_the_inputs_unchanged() {
+    let (dir, asn) = workdir(Instrument::Wfc3Ir);
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    let mut s = no_mdz();
+    s.push(("final_wcs", "True"));
+    s.push(("final_refimage", "does_not_exist.fits[sci,1]"));
+    let err = astrodrizzle(&asn, &settings(&s), dir.path(), &Silent).unwrap_err();
+    assert!(err.to_string().contains("does_not_exist.fits"), "{err}");
+    for (p, b) in before {
+        assert!(std::fs::read(&p).unwrap() == b, "{} changed", p.display());
+    }
+}
+
+#[test]
+fn mdriztab_row_sets_parameters_under_the_users() {
+    let (dir, asn) = workdir(Instrument::Wfc3Ir);
+    let inputs = interpret(&asn, "", dir.path()).unwrap();
+    let plain = effective_params(&inputs, &settings(&[])).unwrap();
+    let table = plain.dump_toml();
+    let defaults = driz_params::AstroDrizzleParams::default().dump_toml();
+    assert_ne!(table, defaults, "the simulated MDRIZTAB row changes some parameters");
+    let mine = effective_params(&inputs, &settings(&[("combine_type", "imedian")])).unwrap();
+    assert!(mine.dump_toml().contains("imedian"));
+    let off = effective_params(&inputs, &settings(&[("mdriztab", "False")])).unwrap();
+    assert_eq!(off.dump_toml().replace("mdriztab = false", "mdriztab = true"), defaults.replace("mdriztab = false", "mdriztab = true"));
+}
