@@ -137,6 +137,8 @@ pub struct Config {
     pub group: Option<Vec<i64>>,
     pub coeffs: bool,
     pub crbit: u16,
+    /// Pixel-map grid spacing (0: every pixel exactly).
+    pub stepsize: usize,
     pub resetbits: Option<u32>,
     pub proc_unit_native: bool,
     pub detector: DetectorOverrides,

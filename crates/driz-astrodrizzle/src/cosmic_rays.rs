@@ -39,8 +39,8 @@ impl CrMask {
 }
 
 /// Blot the median onto a chip: count rate → the chip's units, sky added back.
-pub fn blot_chip(median: &Array2<f32>, frame: &Frame, chip: &Chip, config: &BlotConfig) -> Result<Array2<f32>> {
-    let mut xy = chip_map(chip, frame);
+pub fn blot_chip(median: &Array2<f32>, frame: &Frame, chip: &Chip, config: &BlotConfig, stepsize: usize) -> Result<Array2<f32>> {
+    let mut xy = chip_map(chip, frame, stepsize);
     // Points that cannot be mapped are outside the median: they get the missing value.
     for p in xy.iter_mut() {
         if p[0].is_nan() || p[1].is_nan() {
@@ -71,6 +71,7 @@ pub fn blot_and_find_cosmic_rays(
     blot_config: &BlotConfig,
     cr: Option<&CrConfig>,
     in_memory: bool,
+    stepsize: usize,
     workdir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<Vec<Option<CrMask>>>> {
@@ -80,7 +81,7 @@ pub fn blot_and_find_cosmic_rays(
     let results: Vec<(usize, Option<CrMask>)> = chips
         .par_iter()
         .map(|(i, chip, image)| -> Result<(usize, Option<CrMask>)> {
-            let blotted = blot_chip(median, frame, chip, blot_config)?;
+            let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
             if !in_memory {
                 let path = workdir.join(format!("{}_sci{}_blt.fits", image.rootname, chip.extver()));
                 write_frame_image(&path, &chip_header(chip)?, blotted.view())?;

@@ -50,6 +50,7 @@ pub fn drizzle_final(
     statics: Option<&StaticMasks>,
     cr_masks: Option<&[Vec<Option<CrMask>>]>,
     resetbits: Option<u32>,
+    stepsize: usize,
     progress: &dyn Progress,
 ) -> Result<FinalProduct> {
     let [nx, ny] = frame.size;
@@ -78,7 +79,7 @@ pub fn drizzle_final(
             let pix_ratio = frame.pscale() / chip.linear_scale;
             let (weights, weight_scale) = weights(chip, &mask, config, pix_ratio)?;
             driz.set_next_context_id(chips.len());
-            add_chip(&mut driz, chip, frame, &data, &weights, &config.drizzle, weight_scale)?;
+            add_chip(&mut driz, chip, frame, &data, &weights, &config.drizzle, weight_scale, stepsize)?;
             chips.push(DrizzledChip {
                 data: format!(
                     "{}[sci,{}]",

@@ -18,6 +18,9 @@ use tracing::info;
 pub struct UserParams {
     pub file: Option<PathBuf>,
     pub settings: Vec<(String, String)>,
+    /// Use the MDRIZTAB named by the inputs when it exists, unless the user set
+    /// `mdriztab` (the command line's default, like the pipeline).
+    pub prefer_mdriztab: bool,
 }
 
 impl UserParams {
@@ -66,21 +69,28 @@ impl UserParams {
 /// over the defaults before the user's parameters, as drizzlepac does.
 pub fn effective_params(inputs: &InputSet, user: &UserParams) -> Result<AstroDrizzleParams> {
     let explicit = user.resolve()?;
-    if !explicit.mdriztab || inputs.files.is_empty() {
+    let user_set = user.settings.iter().any(|(n, _)| n.eq_ignore_ascii_case("mdriztab"));
+    let soft = user.prefer_mdriztab && !user_set;
+    if !(explicit.mdriztab || soft) || inputs.files.is_empty() {
         return Ok(explicit);
     }
     let first = &inputs.files[0];
     let fits = Fits::open(first)?;
     let primary = fits.primary_header();
     let name = primary.get_str("MDRIZTAB").ok().flatten().map(|s| s.trim().to_string()).unwrap_or_default();
-    if name.is_empty() || name.eq_ignore_ascii_case("N/A") {
-        return Err(AstroDrizzleError::Input(format!(
-            "{}: mdriztab=True but the primary header names no MDRIZTAB",
-            first.display()
-        )));
-    }
-    let path = driz_updatewcs::refs::resolve(&name, first, "MDRIZTAB")
-        .map_err(|e| AstroDrizzleError::Input(format!("{}: MDRIZTAB {name}: {e}", first.display())))?;
+    let located = if name.is_empty() || name.eq_ignore_ascii_case("N/A") {
+        Err(format!("{}: the primary header names no MDRIZTAB", first.display()))
+    } else {
+        driz_updatewcs::refs::resolve(&name, first, "MDRIZTAB").map_err(|e| format!("MDRIZTAB {name}: {e}"))
+    };
+    let path = match located {
+        Ok(p) => p,
+        Err(why) if soft => {
+            info!("{why}; using the astrodrizzle defaults");
+            return Ok(explicit);
+        }
+        Err(why) => return Err(AstroDrizzleError::Input(format!("mdriztab=True: {why}"))),
+    };
     let rows = read_mdriztab(&path)?;
     let instrument = primary.get_str("INSTRUME").ok().flatten().unwrap_or("").trim().to_string();
     let filter = filter_string(&instrument, primary);
@@ -88,7 +98,9 @@ pub fn effective_params(inputs: &InputSet, user: &UserParams) -> Result<AstroDri
     let index = select_row(&rows, &filter, n)
         .ok_or_else(|| AstroDrizzleError::Input(format!("{}: the MDRIZTAB has no rows", path.display())))?;
     info!("MDRIZTAB {}: row {} for filter '{filter}' and {n} images", path.display(), index + 1);
-    user.resolve_with(Some(&rows[index]))
+    let mut p = user.resolve_with(Some(&rows[index]))?;
+    p.mdriztab = true;
+    Ok(p)
 }
 
 /// The `output` parameter (empty: derived from the input).
@@ -366,6 +378,7 @@ pub fn config_from_params(p: &AstroDrizzleParams, workdir: &Path) -> Result<Conf
         group,
         coeffs: flag(p, "coeffs")?,
         crbit: number(p, "crbit")?.unwrap_or(4096.0) as u16,
+        stepsize: number(p, "stepsize")?.unwrap_or(10.0).max(0.0) as usize,
         resetbits: bits(p, "resetbits")?,
         proc_unit_native: text(p, "proc_unit")?.trim() == "native",
         detector,

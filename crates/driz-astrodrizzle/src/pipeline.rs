@@ -107,6 +107,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             statics.as_ref(),
             resetbits,
             config.in_memory,
+            config.stepsize,
             &workdir,
             progress,
         )?)
@@ -144,6 +145,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
                 &config.blot,
                 cr,
                 config.in_memory,
+                config.stepsize,
                 &workdir,
                 progress,
             )?;
@@ -178,6 +180,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             statics.as_ref(),
             cr_masks.as_deref(),
             resetbits,
+            config.stepsize,
             progress,
         )?;
         let written = write_product(&workdir, &inputs.product, &product, &images, &config)?;

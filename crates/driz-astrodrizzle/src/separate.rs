@@ -32,10 +32,11 @@ pub struct SingleProduct {
     pub wht_mean: f32,
 }
 
-/// The chip's pixel map onto `frame` (0-based output positions of every input pixel).
-pub fn chip_map(chip: &Chip, frame: &Frame) -> Vec<[f64; 2]> {
+/// The chip's pixel map onto `frame` (0-based output positions of every input pixel),
+/// interpolated in a grid of `stepsize` pixels as AstroDrizzle does (0: exact).
+pub fn chip_map(chip: &Chip, frame: &Frame, stepsize: usize) -> Vec<[f64; 2]> {
     let output = HstWcs::undistorted(frame.wcs.clone());
-    driz_wcs::pixel_map(chip.wcs(), &output, chip.size()[0], chip.size()[1])
+    driz_wcs::pixel_map_stepped(chip.wcs(), &output, chip.size()[0], chip.size()[1], stepsize)
 }
 
 /// The data a drizzle step puts in: SCI − sky, times the effective gain.
@@ -50,6 +51,7 @@ pub fn drizzle_input(chip: &Chip) -> Result<Array2<f32>> {
 }
 
 /// Drizzle one chip into `driz`.
+#[allow(clippy::too_many_arguments)]
 pub fn add_chip(
     driz: &mut Drizzle,
     chip: &Chip,
@@ -58,9 +60,10 @@ pub fn add_chip(
     weights: &Array2<f32>,
     kernel_config: &DrizzleConfig,
     weight_scale: f64,
+    stepsize: usize,
 ) -> Result<()> {
     let pix_ratio = frame.pscale() / chip.linear_scale;
-    let xy = chip_map(chip, frame);
+    let xy = chip_map(chip, frame, stepsize);
     let [nx, ny] = chip.size();
     let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
     let params = AddParams {
@@ -107,6 +110,7 @@ pub fn chip_mask(
 }
 
 /// Drizzle every image separately onto `frame`.
+#[allow(clippy::too_many_arguments)]
 pub fn drizzle_separate(
     images: &[Image],
     frame: &Frame,
@@ -114,6 +118,7 @@ pub fn drizzle_separate(
     statics: Option<&StaticMasks>,
     resetbits: Option<u32>,
     in_memory: bool,
+    stepsize: usize,
     workdir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<SingleProduct>> {
@@ -138,7 +143,7 @@ pub fn drizzle_separate(
                 }
                 let t = chip.exptime() as f32;
                 let weights = mask.mapv(|m| if m { t } else { 0.0 });
-                add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0)?;
+                add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0, stepsize)?;
             }
             let (sci, wht) = (driz.sci(), driz.wht());
             drop(driz);

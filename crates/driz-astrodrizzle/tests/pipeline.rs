@@ -59,11 +59,15 @@ fn workdir(instrument: Instrument) -> (tempfile::TempDir, String) {
 }
 
 fn settings(pairs: &[(&str, &str)]) -> UserParams {
-    UserParams { file: None, settings: pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() }
+    UserParams {
+        file: None,
+        settings: pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        prefer_mdriztab: false,
+    }
 }
 
 fn no_mdz() -> Vec<(&'static str, &'static str)> {
-    vec![("mdriztab", "False"), ("num_cores", "2")]
+    vec![("mdriztab", "False"), ("num_cores", "2"), ("build", "True")]
 }
 
 #[test]
@@ -195,11 +199,11 @@ fn a_failing_step_leaves_the_inputs_unchanged() {
 fn mdriztab_row_sets_parameters_under_the_users() {
     let (dir, asn) = workdir(Instrument::Wfc3Ir);
     let inputs = interpret(&asn, "", dir.path()).unwrap();
-    let plain = effective_params(&inputs, &settings(&[])).unwrap();
+    let plain = effective_params(&inputs, &settings(&[("mdriztab", "True")])).unwrap();
     let table = plain.dump_toml();
     let defaults = driz_params::AstroDrizzleParams::default().dump_toml();
     assert_ne!(table, defaults, "the simulated MDRIZTAB row changes some parameters");
-    let mine = effective_params(&inputs, &settings(&[("combine_type", "imedian")])).unwrap();
+    let mine = effective_params(&inputs, &settings(&[("mdriztab", "True"), ("combine_type", "imedian")])).unwrap();
     assert!(mine.dump_toml().contains("imedian"));
     let off = effective_params(&inputs, &settings(&[("mdriztab", "False")])).unwrap();
     assert_eq!(off.dump_toml().replace("mdriztab = false", "mdriztab = true"), defaults.replace("mdriztab = false", "mdriztab = true"));

@@ -21,7 +21,8 @@ pub struct AstrodrizzleArgs {
     /// Parameters from a TOML or JSON file (applied before --param)
     #[arg(long = "params-file", value_name = "FILE")]
     pub params_file: Option<PathBuf>,
-    /// Do not read the MDRIZTAB named in the input headers (mdriztab=False)
+    /// Do not read the MDRIZTAB named in the input headers (by default it is used when it
+    /// exists, as the pipeline does; mdriztab=False)
     #[arg(long)]
     pub no_mdriztab: bool,
     /// Keep intermediate products in memory (in_memory=True)
@@ -61,7 +62,7 @@ impl AstrodrizzleArgs {
                 p.split_once('=').with_context(|| format!("--param {p:?}: expected NAME=VALUE"))?;
             settings.push((name.trim().to_string(), value.trim().to_string()));
         }
-        Ok(UserParams { file: self.params_file.clone(), settings })
+        Ok(UserParams { file: self.params_file.clone(), settings, prefer_mdriztab: true })
     }
 }
 

@@ -174,22 +174,27 @@ fn combine_stack(stack: &[StackImage], params: &CombineParams, masked: bool) -> 
         };
         let n = stack.len();
         par_bands(&mut out, cols, |first_row, band| {
-            let mut values = vec![0.0f32; n];
-            let mut flags = vec![false; n];
+            // Pixel-major copies of a row: values[c·n + i] is image i at column c.
+            let mut values = vec![0.0f32; n * cols];
+            let mut flags = vec![false; n * cols];
             let mut sorted = vec![0.0f64; n];
             for (r, out_row) in (first_row..).zip(band.chunks_mut(cols)) {
-                for (c, out_value) in out_row.iter_mut().enumerate() {
-                    for (i, image) in sci.iter().enumerate() {
-                        values[i] = image.row(r)[c];
+                for (i, image) in sci.iter().enumerate() {
+                    for (c, &v) in image.row(r).iter().enumerate() {
+                        values[c * n + i] = v;
                     }
-                    if let Some(bad) = &bad {
-                        for (i, image) in bad.iter().enumerate() {
-                            flags[i] = image.row(r)[c];
+                }
+                if let Some(bad) = &bad {
+                    for (i, image) in bad.iter().enumerate() {
+                        for (c, &b) in image.row(r).iter().enumerate() {
+                            flags[c * n + i] = b;
                         }
                     }
+                }
+                for (c, out_value) in out_row.iter_mut().enumerate() {
                     let pixel = PixelStack {
-                        values: &values,
-                        bad: bad.as_ref().map(|_| flags.as_slice()),
+                        values: &values[c * n..][..n],
+                        bad: bad.as_ref().map(|_| &flags[c * n..][..n]),
                         fill: fill && (c == 0 || n == 1),
                     };
                     *out_value = combine_pixel(&pixel, reduction, params.nlow, params.nhigh, &mut sorted) as f32;

@@ -5,7 +5,7 @@
 //! float32; the background and read-noise sums, σ and the thresholds are float64 (the
 //! read-noise term is float32 when no masks are passed).
 
-use crate::numcombine::{PixelStack, Reduction, combine_pixel};
+use crate::numcombine::{PixelStack, Reduction, gather_sorted, reduce};
 use crate::rows::RowMajor;
 
 pub(crate) struct MinmedStack<'s, 'a> {
@@ -45,12 +45,10 @@ pub(crate) fn minmed_band(stack: &MinmedStack, first_row: usize, band: &mut [f32
     let halo_first = first_row.saturating_sub(grow);
     let halo_end = (first_row + band_rows + grow).min(stack.rows);
 
-    let mut scratch = PixelScratch::new(stack.sci.len());
+    let mut scratch = RowScratch::new(stack.sci.len(), cols);
     let mut candidates = vec![PixelCandidates::default(); (halo_end - halo_first) * cols];
     for (r, row) in (halo_first..halo_end).zip(candidates.chunks_mut(cols)) {
-        for (c, pixel) in row.iter_mut().enumerate() {
-            *pixel = pixel_candidates(stack, r, c, &mut scratch);
-        }
+        row_candidates(stack, r, &mut scratch, row);
     }
 
     if grow == 0 {
@@ -84,97 +82,143 @@ pub(crate) fn minmed_band(stack: &MinmedStack, first_row: usize, band: &mut [f32
     }
 }
 
-/// Per-band scratch so that no pixel allocates.
-struct PixelScratch {
+/// Per-band scratch, so that neither rows nor pixels allocate. Stack-axis reductions run
+/// over whole rows (vectorisable) in stack order from the first image, which is how numpy
+/// reduces axis 0; only the median needs each pixel's values gathered.
+struct RowScratch {
+    /// Pixel-major copies of the row: values[c·n + i] is image i at column c.
     values: Vec<f32>,
     bad: Vec<bool>,
+    n_bad: Vec<u32>,
+    weight_sum: Vec<f32>,
+    background: Vec<f64>,
+    readnoise: Vec<f64>,
+    /// The median and minimum images of min_med, and its fully masked pixels.
+    median: Vec<f32>,
+    minimum: Vec<f32>,
+    all_bad: Vec<bool>,
     sorted: Vec<f64>,
 }
 
-impl PixelScratch {
-    fn new(n: usize) -> Self {
-        PixelScratch { values: vec![0.0; n], bad: vec![false; n], sorted: vec![0.0; n] }
+impl RowScratch {
+    fn new(n: usize, cols: usize) -> Self {
+        RowScratch {
+            values: vec![0.0; n * cols],
+            bad: vec![false; n * cols],
+            n_bad: vec![0; cols],
+            weight_sum: vec![0.0; cols],
+            background: vec![0.0; cols],
+            readnoise: vec![0.0; cols],
+            median: vec![0.0; cols],
+            minimum: vec![0.0; cols],
+            all_bad: vec![false; cols],
+            sorted: vec![0.0; n],
+        }
     }
 }
 
-fn pixel_candidates(stack: &MinmedStack, r: usize, c: usize, scratch: &mut PixelScratch) -> PixelCandidates {
+fn row_candidates(stack: &MinmedStack, r: usize, scratch: &mut RowScratch, out: &mut [PixelCandidates]) {
     let n = stack.sci.len();
-    for (value, image) in scratch.values.iter_mut().zip(stack.sci) {
-        *value = image.row(r)[c];
-    }
-    let mut n_bad = 0;
-    if let Some(bad) = stack.bad {
-        for (flag, image) in scratch.bad.iter_mut().zip(bad) {
-            *flag = image.row(r)[c];
-            n_bad += usize::from(*flag);
-        }
-    }
     let masked = stack.bad.is_some();
-    let values = &scratch.values;
+    for (i, image) in stack.sci.iter().enumerate() {
+        for (c, &v) in image.row(r).iter().enumerate() {
+            scratch.values[c * n + i] = v;
+        }
+    }
+    scratch.n_bad.fill(0);
+    if let Some(bad) = stack.bad {
+        for (i, image) in bad.iter().enumerate() {
+            for (c, &b) in image.row(r).iter().enumerate() {
+                scratch.bad[c * n + i] = b;
+                scratch.n_bad[c] += u32::from(b);
+            }
+        }
+    }
 
-    // Sums over the stack axis run in stack order from the first element, as numpy reduces
-    // axis 0.
-    let mut weight_sum = 0.0f32;
-    let mut background = 0.0f64;
     for (i, image) in stack.wht.iter().enumerate() {
-        let w = image.row(r)[c];
-        let b = f64::from(w) * stack.sky_rate[i];
+        let rate = stack.sky_rate[i];
+        let row = image.row(r);
         if i == 0 {
-            (weight_sum, background) = (w, b);
+            scratch.weight_sum.copy_from_slice(row);
+            for (b, &w) in scratch.background.iter_mut().zip(row) {
+                *b = f64::from(w) * rate;
+            }
         } else {
-            weight_sum += w;
-            background += b;
+            for ((sum, b), &w) in scratch.weight_sum.iter_mut().zip(scratch.background.iter_mut()).zip(row) {
+                *sum += w;
+                *b += f64::from(w) * rate;
+            }
         }
     }
-    let readnoise = if masked {
-        let mut sum = 0.0f64;
-        for (i, &is_bad) in scratch.bad.iter().enumerate() {
-            let term = if is_bad { 0.0 } else { stack.readnoise_sq[i] };
-            sum = if i == 0 { term } else { sum + term };
+    match stack.bad {
+        Some(bad) => {
+            for (i, image) in bad.iter().enumerate() {
+                let rn2 = stack.readnoise_sq[i];
+                for (sum, &is_bad) in scratch.readnoise.iter_mut().zip(image.row(r)) {
+                    let term = if is_bad { 0.0 } else { rn2 };
+                    *sum = if i == 0 { term } else { *sum + term };
+                }
+            }
         }
-        sum
-    } else {
-        // `sum(r**2) * np.ones_like(float32 image)`: rounded to float32.
-        let total: f64 = stack.readnoise_sq.iter().sum();
-        f64::from(total as f32)
-    };
-
-    let pixel = PixelStack {
-        values,
-        bad: masked.then_some(scratch.bad.as_slice()),
-        fill: stack.fill && masked && (c == 0 || n == 1),
-    };
-    let mut median = if n == 2 {
-        combine_pixel(&pixel, Reduction::Average, 0, 0, &mut scratch.sorted) as f32
-    } else {
-        combine_pixel(&pixel, Reduction::Median, 0, 1, &mut scratch.sorted) as f32
-    };
-    if masked && n > 2 && n_bad == n - 1 {
-        // min_med replaces these pixels with sum(images * ~masks): masked NaN/inf values
-        // turn the sum into NaN (0·inf), unlike the median of the single good value.
-        median = masked_sum(values, &scratch.bad);
+        None => {
+            // `sum(r**2) * np.ones_like(float32 image)`: rounded to float32.
+            let total: f64 = stack.readnoise_sq.iter().sum();
+            scratch.readnoise.fill(f64::from(total as f32));
+        }
     }
 
-    let all_bad = masked && n_bad == n;
-    let minimum = if all_bad {
-        0.0
-    } else if masked {
-        nanmin_unmasked(values, &scratch.bad)
-    } else {
-        amin(values)
-    };
-
-    let minimum_weighted = f64::from(minimum * weight_sum);
-    let median_weighted = f64::from(median * weight_sum);
-    // np.fmax(x, 0) maps NaN to 0, as f64::max does.
-    let sigma = (median_weighted + background + readnoise).max(0.0).sqrt();
-    let low_nsigma1 = minimum_weighted < median_weighted - sigma * stack.nsigma1;
-    let low_nsigma2 = minimum_weighted < median_weighted - sigma * stack.nsigma2;
-    if all_bad {
-        // Zero in the output, but its low-minimum test still feeds the neighbours' grow box.
-        return PixelCandidates { minimum: 0.0, median: 0.0, low_nsigma1, low_nsigma2 };
+    // The sort-based part, pixel by pixel.
+    for c in 0..out.len() {
+        let values = &scratch.values[c * n..][..n];
+        let bad = &scratch.bad[c * n..][..n];
+        let n_bad = scratch.n_bad[c] as usize;
+        let pixel = PixelStack { values, bad: masked.then_some(bad), fill: stack.fill && masked && (c == 0 || n == 1) };
+        let gathered = gather_sorted(&pixel, &mut scratch.sorted);
+        let mut median = if n == 2 {
+            reduce(&scratch.sorted, gathered.good, Reduction::Average, 0, 0) as f32
+        } else {
+            reduce(&scratch.sorted, gathered.good, Reduction::Median, 0, 1) as f32
+        };
+        if masked && n > 2 && n_bad == n - 1 {
+            // min_med replaces these pixels with sum(images * ~masks): masked NaN/inf values
+            // turn the sum into NaN (0·inf), unlike the median of the single good value.
+            median = masked_sum(values, bad);
+        }
+        let all_bad = masked && n_bad == n;
+        scratch.minimum[c] = if all_bad {
+            0.0
+        } else if gathered.plain {
+            // The good values hold no NaN and no zero: the smallest sorted value is exactly
+            // what nanmin/amin return.
+            scratch.sorted[0] as f32
+        } else if masked {
+            nanmin_unmasked(values, bad)
+        } else {
+            amin(values)
+        };
+        scratch.median[c] = median;
+        scratch.all_bad[c] = all_bad;
     }
-    PixelCandidates { minimum, median, low_nsigma1, low_nsigma2 }
+
+    // The noise model, column-wise (vectorisable, square roots included).
+    for (c, candidate) in out.iter_mut().enumerate() {
+        let (minimum, median, weight_sum) = (scratch.minimum[c], scratch.median[c], scratch.weight_sum[c]);
+        let minimum_weighted = f64::from(minimum * weight_sum);
+        let median_weighted = f64::from(median * weight_sum);
+        // np.fmax(x, 0) maps NaN to 0, as f64::max does.
+        let sigma = (median_weighted + scratch.background[c] + scratch.readnoise[c]).max(0.0).sqrt();
+        let low_nsigma1 = minimum_weighted < median_weighted - sigma * stack.nsigma1;
+        let low_nsigma2 = minimum_weighted < median_weighted - sigma * stack.nsigma2;
+        // A fully masked pixel is zero in the output, but its low-minimum test still feeds
+        // the neighbours' grow box.
+        let all_bad = scratch.all_bad[c];
+        *candidate = PixelCandidates {
+            minimum: if all_bad { 0.0 } else { minimum },
+            median: if all_bad { 0.0 } else { median },
+            low_nsigma1,
+            low_nsigma2,
+        };
+    }
 }
 
 /// `np.sum(images * np.logical_not(masks), axis=0)` for one pixel, in float32.
