@@ -14,7 +14,7 @@ use driz_header::Header;
 use driz_kernels::{PixelMap, blot};
 use driz_wcs::Frame;
 use ndarray::Array2;
-use rayon::prelude::*;
+use crate::concurrency::{items_at_once, map_limited};
 use std::path::{Path, PathBuf};
 use tracing::info;
 
@@ -78,10 +78,13 @@ pub fn blot_and_find_cosmic_rays(
     let chips: Vec<(usize, &Chip, &Image)> =
         images.iter().enumerate().flat_map(|(i, im)| im.chips.iter().map(move |c| (i, c, im))).collect();
     progress.start(if cr.is_some() { "blot + driz_cr" } else { "blot" }, chips.len() as u64);
-    let results: Vec<(usize, Option<CrMask>)> = chips
-        .par_iter()
-        .map(|(i, chip, image)| -> Result<(usize, Option<CrMask>)> {
+    // Pixel map, blotted image, chip and the CR test's float64 work arrays.
+    let largest = chips.iter().map(|(_, c, _)| c.size()[0] * c.size()[1]).max().unwrap_or(0);
+    let results: Vec<(usize, Option<CrMask>)> =
+        map_limited(&chips, items_at_once(largest * 64), |(i, chip, image)| -> Result<(usize, Option<CrMask>)> {
+            let t0 = std::time::Instant::now();
             let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
+            tracing::debug!("{}: blot {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
             if !in_memory {
                 let path = workdir.join(format!("{}_sci{}_blt.fits", image.rootname, chip.extver()));
                 write_frame_image(&path, &chip_header(chip)?, blotted.view())?;
@@ -102,6 +105,7 @@ pub fn blot_and_find_cosmic_rays(
                         },
                         &cr.params,
                     );
+                    tracing::debug!("{}: blot + CR test {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
                     let flagged = mask.iter().filter(|v| **v == 0).count();
                     info!("{}: {flagged} pixels flagged as cosmic rays", chip.label());
                     Some(if in_memory {
@@ -115,8 +119,7 @@ pub fn blot_and_find_cosmic_rays(
             };
             progress.advance(1);
             Ok((*i, mask))
-        })
-        .collect::<Result<_>>()?;
+        })?;
     progress.finish();
     let mut out: Vec<Vec<Option<CrMask>>> = images.iter().map(|_| Vec::new()).collect();
     for (i, m) in results {

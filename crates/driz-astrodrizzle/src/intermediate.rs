@@ -16,9 +16,10 @@ pub fn frame_header(frame: &Frame) -> Header {
     h
 }
 
-/// Write `data` as the primary array of `path` (atomically).
+/// Write `data` as the primary array of `path` (renamed into place whole; not synced to
+/// disk, it is a scratch product).
 pub fn write_frame_image<T: Pixel>(path: &Path, header: &Header, data: ArrayView2<T>) -> Result<()> {
-    let mut w = FitsWriter::create(path)?;
+    let mut w = FitsWriter::create_scratch(path)?;
     w.primary_image(header, data)?;
     w.finish()?;
     Ok(())

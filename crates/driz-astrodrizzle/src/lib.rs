@@ -9,6 +9,7 @@
 //! memory or through intermediate files, the median in row sections so memory does not
 //! grow with the number of images) and writes the files.
 
+mod concurrency;
 mod config;
 mod cosmic_rays;
 mod error;

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::image::Image;
 use crate::progress::Progress;
 use crate::separate::{Single, SingleProduct};
-use driz_combine::{CombineType, StackImage, combine};
+use driz_combine::{StackImage, combine, combine_unmasked};
 use driz_fits::Fits;
 use ndarray::{Array2, s};
 use tracing::info;
@@ -69,8 +69,8 @@ pub fn create_median(
 ) -> Result<Option<Array2<f32>>> {
     let n = singles.len();
     let c = &config.combine;
-    let is_minmed = matches!(c.kind, CombineType::Minmed | CombineType::IMinmed);
-    if !is_minmed && (n as i64 - c.nlow as i64 - c.nhigh as i64) < 1 {
+    let is_minmed = c.kind.is_minmed();
+    if c.rejects_all_pixels(n) {
         tracing::warn!("median: Rejecting all pixels (nlow + nhigh >= number of images); blot and driz_cr are skipped");
         return Ok(None);
     }
@@ -153,7 +153,8 @@ pub fn create_median(
                 background: scal[i].background,
             })
             .collect();
-        let result = combine(&stack, c);
+        let thresholded = !is_minmed && thresholds.iter().any(|(l, u)| l.is_some() || u.is_some());
+        let result = if config.newmasks || thresholded { combine(&stack, c) } else { combine_unmasked(&stack, c) };
         median.slice_mut(s![start..end, ..]).assign(&result.slice(s![start - lo..end - lo, ..]));
         start = end;
         progress.advance(1);

@@ -70,6 +70,12 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         parts[..parts.len().saturating_sub(1)].join("_").to_ascii_lowercase()
     };
 
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &str| {
+        info!("{step}: {:.2} s", clock.elapsed().as_secs_f64());
+        clock = std::time::Instant::now();
+    };
+    lap("initialization");
     let statics = if steps.static_mask {
         let masks = crate::static_mask::build(&images, config.static_sig, progress)?;
         if !config.in_memory {
@@ -84,6 +90,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         None
     };
 
+    lap("static mask");
     let mut persist_sky = false;
     if steps.sky {
         let r = crate::sky::subtract_sky(&mut images, &config.sky, statics.as_ref(), resetbits, progress)?;
@@ -98,6 +105,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         }
     }
 
+    lap("sky");
     let sep_frame = step_frame(&default_frame, &config.separate.frame, "driz_separate")?;
     let singles = if steps.driz_separate {
         Some(drizzle_separate(
@@ -115,6 +123,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         None
     };
 
+    lap("driz_separate");
     let median = match (&singles, steps.median) {
         (Some(singles), true) => {
             let m = create_median(&images, singles, &config.median, sep_frame.size, config.proc_unit_native, progress)?;
@@ -135,6 +144,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         _ => None,
     };
 
+    lap("median");
     let cr_masks: Option<Vec<Vec<Option<CrMask>>>> = match (&median, config.steps.blot) {
         (Some(median), true) => {
             let cr = config.steps.driz_cr.then_some(&config.driz_cr);
@@ -155,6 +165,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     };
     drop(median);
     drop(singles);
+    lap("blot and driz_cr");
 
     let mut cr_flags: Vec<Vec<Option<ndarray::Array2<bool>>>> =
         images.iter().map(|im| im.chips.iter().map(|_| None).collect()).collect();
@@ -200,7 +211,9 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         }
     }
 
+    lap("final drizzle");
     update_inputs(&images, &config, resetbits, persist_sky, &cr_flags)?;
+    lap("updating the inputs");
     if config.clean {
         for p in outcome.written.iter().filter(|p| Some(*p) != outcome.product.as_ref()) {
             let _ = std::fs::remove_file(p);

@@ -10,10 +10,11 @@ use crate::intermediate::{write_frame_image, frame_header};
 use crate::pixels::{good_mask, read_dq, read_sci};
 use crate::progress::Progress;
 use crate::static_mask::{StaticMasks, signature};
+use driz_combine::weight_mask_threshold;
 use driz_kernels::{AddParams, Drizzle, PixelMap, Units};
 use driz_wcs::{Frame, HstWcs};
 use ndarray::Array2;
-use rayon::prelude::*;
+use crate::concurrency::{items_at_once, map_limited};
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
 
@@ -28,7 +29,7 @@ pub enum Single {
 #[derive(Debug)]
 pub struct SingleProduct {
     pub product: Single,
-    /// imagestats mean of the WHT pixels ≥ 1e-8 (float32, as upstream).
+    /// imagestats mean of the WHT pixels ≥ 1e-8 (float32, as upstream; 0 when none).
     pub wht_mean: f32,
 }
 
@@ -63,7 +64,9 @@ pub fn add_chip(
     stepsize: usize,
 ) -> Result<()> {
     let pix_ratio = frame.pscale() / chip.linear_scale;
+    let t0 = std::time::Instant::now();
     let xy = chip_map(chip, frame, stepsize);
+    tracing::debug!("{}: pixel map {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
     let [nx, ny] = chip.size();
     let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
     let params = AddParams {
@@ -79,7 +82,10 @@ pub fn add_chip(
         },
         section: None,
     };
-    match driz.add_image(data.view(), Some(weights.view()), &map, &params) {
+    let t0 = std::time::Instant::now();
+    let added = driz.add_image(data.view(), Some(weights.view()), &map, &params);
+    tracing::debug!("{}: {} kernel {:.2} s", chip.label(), params.kernel, t0.elapsed().as_secs_f64());
+    match added {
         Ok(_) => Ok(()),
         Err(driz_kernels::KernelError::NoOverlap(why)) => {
             info!("{}: does not overlap the output frame ({why})", chip.label());
@@ -131,13 +137,18 @@ pub fn drizzle_separate(
         config.pixfrac
     );
     progress.start("driz_separate", images.len() as u64);
-    let out = images
-        .par_iter()
-        .map(|image| {
+    // The output frame (12 bytes a pixel while drizzling) and a chip's pixel map.
+    let largest_chip = images.iter().flat_map(|im| im.chips.iter()).map(|c| c.size()[0] * c.size()[1]).max().unwrap_or(0);
+    let working_set = nx * ny * 12 + largest_chip * 28;
+    let out = map_limited(images, items_at_once(working_set), |image| {
+            let t0 = std::time::Instant::now();
             let mut driz = Drizzle::with_initial(nx, ny, 0.0, config.fillval);
+            tracing::debug!("{}: output allocated {:.2} s", image.label(), t0.elapsed().as_secs_f64());
             for chip in &image.chips {
+                let t1 = std::time::Instant::now();
                 let data = drizzle_input(chip)?;
                 let mask = chip_mask(chip, config.bits, resetbits, statics, None)?;
+                tracing::debug!("{}: inputs read {:.2} s", chip.label(), t1.elapsed().as_secs_f64());
                 if !mask.iter().any(|&m| m) {
                     warn!("{}: every pixel is masked for the separate drizzle", chip.label());
                 }
@@ -145,9 +156,14 @@ pub fn drizzle_separate(
                 let weights = mask.mapv(|m| if m { t } else { 0.0 });
                 add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0, stepsize)?;
             }
+            let t2 = std::time::Instant::now();
             let (sci, wht) = (driz.sci(), driz.wht());
             drop(driz);
-            let wht_mean = mean_above(&wht, 1e-8);
+            tracing::debug!("{}: arrays extracted {:.2} s", image.label(), t2.elapsed().as_secs_f64());
+            let wht_mean = match wht.as_slice() {
+                Some(w) => weight_mask_threshold(w, 1.0) as f32,
+                None => weight_mask_threshold(&wht.iter().copied().collect::<Vec<_>>(), 1.0) as f32,
+            };
             let product = if in_memory {
                 Single::Memory { sci, wht }
             } else {
@@ -161,22 +177,11 @@ pub fn drizzle_separate(
                 write_frame_image(&wht_path, &h, wht.view())?;
                 Single::Files { sci: sci_path, wht: wht_path }
             };
+            tracing::debug!("{}: single done {:.2} s", image.label(), t0.elapsed().as_secs_f64());
             progress.advance(1);
             Ok(SingleProduct { product, wht_mean })
-        })
-        .collect::<Result<Vec<_>>>();
+        });
     progress.finish();
     out
 }
 
-/// imagestats' mean of the values ≥ `lower` (sum in double, result in float32).
-pub fn mean_above(values: &Array2<f32>, lower: f32) -> f32 {
-    let (mut sum, mut n) = (0.0f64, 0usize);
-    for &v in values.iter() {
-        if v >= lower {
-            sum += v as f64;
-            n += 1;
-        }
-    }
-    if n == 0 { 0.0 } else { (sum / n as f64) as f32 }
-}

@@ -6,6 +6,7 @@ use crate::image::Image;
 use crate::pixels::read_sci;
 use crate::progress::Progress;
 use driz_combine::{apply_static_mask, static_mask_stats};
+use crate::concurrency::{items_at_once, map_limited};
 use ndarray::Array2;
 use std::collections::BTreeMap;
 use tracing::{info, warn};
@@ -43,20 +44,30 @@ pub fn signature(chip: &crate::image::Chip) -> Signature {
 pub fn build(images: &[Image], static_sig: f32, progress: &dyn Progress) -> Result<StaticMasks> {
     let chips: Vec<_> = images.iter().flat_map(|im| im.chips.iter()).collect();
     progress.start("static mask", chips.len() as u64);
-    let mut masks = StaticMasks::default();
-    for chip in chips {
+    // Each chip's clipped statistics and its own mask in parallel; the shared masks are
+    // their AND, which does not depend on the order.
+    let per_chip = map_limited(&chips, items_at_once(chips.first().map_or(0, |c| c.size()[0] * c.size()[1] * 9)), |chip| {
         let sci = read_sci(chip)?;
-        let sig = signature(chip);
-        let mask = masks.masks.entry(sig).or_insert_with(|| Array2::from_elem(sci.dim(), true));
         let values = sci.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| sci.iter().copied().collect());
+        let mut own = Array2::from_elem(sci.dim(), true);
         match static_mask_stats(&values) {
             Some(stats) if stats.usable => {
                 info!("{}: static mask mode {} sigma {}", chip.label(), stats.mode, stats.sigma);
-                apply_static_mask(sci.view(), &stats, static_sig, mask);
+                apply_static_mask(sci.view(), &stats, static_sig, &mut own);
             }
             _ => warn!("{}: too few distinct values for the static mask statistics; chip not masked", chip.label()),
         }
         progress.advance(1);
+        Ok::<_, crate::error::AstroDrizzleError>((signature(chip), own))
+    })?;
+    let mut masks = StaticMasks::default();
+    for (sig, own) in per_chip {
+        match masks.masks.get_mut(&sig) {
+            Some(m) => m.zip_mut_with(&own, |a, &b| *a &= b),
+            None => {
+                masks.masks.insert(sig, own);
+            }
+        }
     }
     progress.finish();
     for (sig, m) in &masks.masks {

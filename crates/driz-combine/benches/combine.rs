@@ -1,6 +1,6 @@
 //! minmed and median on a 4 × (2048×2048) stack and driz_cr on a 4096×2048 chip, on 1 and
-//! 2 threads. Compare with the reference timings of `min_med`, `num_combine` and
-//! `drizCR._driz_cr` on the same sizes (see the crate's bench notes in the lead's report).
+//! 2 threads. `benches/reference_timing.py` times the reference (`min_med`, `num_combine`,
+//! driz_cr's per-chip computation) on the same sizes.
 
 use std::hint::black_box;
 

@@ -72,7 +72,9 @@ pub struct CombineParams {
     pub nhigh: usize,
     pub nsigma1: f32,
     pub nsigma2: f32,
-    /// minmed's box half-width (the box is 2·grow+1 pixels wide).
+    /// minmed's box half-width (the box is 2·grow+1 pixels wide). The reference raises when
+    /// the box is taller than the section; createMedian reduces grow first (see
+    /// [`crate::plan_sections`]), and `combine` simply computes with the zero-filled box.
     pub grow: usize,
 }
 
@@ -180,14 +182,14 @@ fn combine_stack(stack: &[StackImage], params: &CombineParams, masked: bool) -> 
             let mut sorted = vec![0.0f64; n];
             for (r, out_row) in (first_row..).zip(band.chunks_mut(cols)) {
                 for (i, image) in sci.iter().enumerate() {
-                    for (c, &v) in image.row(r).iter().enumerate() {
-                        values[c * n + i] = v;
+                    for (pixel, &v) in values.chunks_exact_mut(n).zip(image.row(r)) {
+                        pixel[i] = v;
                     }
                 }
                 if let Some(bad) = &bad {
                     for (i, image) in bad.iter().enumerate() {
-                        for (c, &b) in image.row(r).iter().enumerate() {
-                            flags[c * n + i] = b;
+                        for (pixel, &b) in flags.chunks_exact_mut(n).zip(image.row(r)) {
+                            pixel[i] = b;
                         }
                     }
                 }

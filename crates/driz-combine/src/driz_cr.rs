@@ -7,7 +7,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::qderiv::derivative_at;
+use crate::qderiv::derivative_row;
 use crate::rows::{RowMajor, par_bands};
 use crate::symm_window::{all_in_window, same_window};
 
@@ -113,20 +113,29 @@ fn pixel_tests(chip: &CrChip, params: &CrParams, rows: usize, cols: usize) -> Ve
     let readnoise_sq = (chip.readnoise * chip.readnoise) as f32;
     let (mult1, mult2) = (params.mult1 as f32, params.mult2 as f32);
     let (snr1, snr2) = (params.snr1 as f32, params.snr2 as f32);
-    let blot_electrons = |r: usize, c: usize| f64::from(blot.row(r)[c] * cf);
+
+    // The blot in electrons, as `blot_data *= cf` leaves it (float32).
+    let mut model = vec![0.0f32; rows * cols];
+    par_bands(&mut model, cols, |first_row, band| {
+        for (r, out_row) in (first_row..).zip(band.chunks_mut(cols)) {
+            for (m, &b) in out_row.iter_mut().zip(blot.row(r)) {
+                *m = b * cf;
+            }
+        }
+    });
+    let model_row = |r: usize| &model[r * cols..][..cols];
 
     let mut tests = vec![0u8; rows * cols];
     par_bands(&mut tests, cols, |first_row, band| {
+        let mut derivative = vec![0.0f32; cols];
         for (r, out_row) in (first_row..).zip(band.chunks_mut(cols)) {
-            let (sci_row, blot_row) = (sci.row(r), blot.row(r));
-            for (c, out) in out_row.iter_mut().enumerate() {
-                let model = blot_row[c] * cf;
-                let input = sci_row[c] * cf;
-                let derivative = derivative_at(blot_electrons, rows, cols, r, c);
-                let residual = (input - model).abs();
-                let noise = (gain * (model + background).abs() + readnoise_sq).sqrt();
-                let loose = residual <= mult1 * derivative + snr1 * noise / gain;
-                let tight = residual <= mult2 * derivative + snr2 * noise / gain;
+            let (above, below) = (model_row(r.saturating_sub(1)), model_row((r + 1).min(rows - 1)));
+            derivative_row(above, model_row(r), below, r, rows, &mut derivative);
+            for (((out, &m), &s), &d) in out_row.iter_mut().zip(model_row(r)).zip(sci.row(r)).zip(&derivative) {
+                let residual = (s * cf - m).abs();
+                let noise = (gain * (m + background).abs() + readnoise_sq).sqrt();
+                let loose = residual <= mult1 * d + snr1 * noise / gain;
+                let tight = residual <= mult2 * d + snr2 * noise / gain;
                 *out = u8::from(loose) * LOOSE_TEST_PASSED + u8::from(tight) * TIGHT_TEST_PASSED;
             }
         }

@@ -121,16 +121,19 @@ fn row_candidates(stack: &MinmedStack, r: usize, scratch: &mut RowScratch, out: 
     let n = stack.sci.len();
     let masked = stack.bad.is_some();
     for (i, image) in stack.sci.iter().enumerate() {
-        for (c, &v) in image.row(r).iter().enumerate() {
-            scratch.values[c * n + i] = v;
+        for (pixel, &v) in scratch.values.chunks_exact_mut(n).zip(image.row(r)) {
+            pixel[i] = v;
         }
     }
     scratch.n_bad.fill(0);
     if let Some(bad) = stack.bad {
         for (i, image) in bad.iter().enumerate() {
-            for (c, &b) in image.row(r).iter().enumerate() {
-                scratch.bad[c * n + i] = b;
-                scratch.n_bad[c] += u32::from(b);
+            let row = image.row(r);
+            for (pixel, &b) in scratch.bad.chunks_exact_mut(n).zip(row) {
+                pixel[i] = b;
+            }
+            for (count, &b) in scratch.n_bad.iter_mut().zip(row) {
+                *count += u32::from(b);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! One pixel of `stsci.image`'s C `_combine` (2.3.11), the engine of `num_combine`: gather
-//! the good values of a pixel's stack in float64, exchange-sort them, and take the median
-//! or the mean after dropping `nlow`/`nhigh`.
+//! the good values of a pixel's stack in float64, sort them as its exchange sort does, and
+//! take the median or the mean after dropping `nlow`/`nhigh`.
 
 /// The inner function of `_combine`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

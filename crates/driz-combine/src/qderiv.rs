@@ -14,36 +14,50 @@ pub fn quick_derivative(a: ArrayView2<f64>) -> Array2<f32> {
     let mut out = vec![0.0f32; rows * cols];
     par_bands(&mut out, cols, |first_row, band| {
         for (r, out_row) in (first_row..).zip(band.chunks_mut(cols)) {
-            for (c, out) in out_row.iter_mut().enumerate() {
-                *out = derivative_at(|rr, cc| source.row(rr)[cc], rows, cols, r, c);
-            }
+            let (above, below) = (source.row(r.saturating_sub(1)), source.row((r + 1).min(rows - 1)));
+            derivative_row(above, source.row(r), below, r, rows, out_row);
         }
     });
     Array2::from_shape_vec((rows, cols), out).expect("rows × cols elements")
 }
 
-/// One pixel of `qderiv`. The reference runs four passes over whole arrays: each writes a
+/// `qderiv` for row `r` of `rows`, given the rows above and below (any row when it does not
+/// exist: it is not read). The reference runs four passes over whole arrays: each writes a
 /// shifted copy of `a` into a float64 scratch array over a slice (the rest of the scratch
 /// is what the previous pass left: `|a − s|·0`, i.e. 0, or NaN after a non-finite
 /// difference), then `out = np.maximum(|a − scratch|, out)`. Per pixel that is this
 /// recurrence, with the slices of `quickDeriv.py` (Python half-open ranges) as conditions.
-pub(crate) fn derivative_at(value: impl Fn(usize, usize) -> f64, rows: usize, cols: usize, r: usize, c: usize) -> f32 {
-    let (ri, ci, nr, nc) = (r as isize, c as isize, rows as isize, cols as isize);
-    let a = value(r, c);
-    let shifted = [
-        (ri < nr - 1 && ci >= 1 && ci < nc - 1).then(|| value(r, c - 1)),
-        (ri < nr - 1 && ci < nc - 2).then(|| value(r, c + 1)),
-        (ri >= 1 && ri < nr - 1 && ci < nc - 1).then(|| value(r - 1, c)),
-        (ri < nr - 2 && ci < nc - 1).then(|| value(r + 1, c)),
-    ];
-    let mut leftover = 0.0f64;
-    let mut largest = 0.0f64;
-    for neighbour in shifted {
-        let difference = (a - neighbour.unwrap_or(leftover)).abs();
-        largest = numpy_maximum(difference, largest);
-        leftover = difference * 0.0;
+pub(crate) fn derivative_row<T: Copy + Into<f64>>(
+    above: &[T],
+    row: &[T],
+    below: &[T],
+    r: usize,
+    rows: usize,
+    out: &mut [f32],
+) {
+    let cols = row.len() as isize;
+    let (r, rows) = (r as isize, rows as isize);
+    let horizontal_rows = r < rows - 1;
+    let has_above = r >= 1 && r < rows - 1;
+    let has_below = r < rows - 2;
+    for (c, out) in out.iter_mut().enumerate() {
+        let ci = c as isize;
+        let a: f64 = row[c].into();
+        let shifted = [
+            (horizontal_rows && ci >= 1 && ci < cols - 1).then(|| row[c - 1].into()),
+            (horizontal_rows && ci < cols - 2).then(|| row[c + 1].into()),
+            (has_above && ci < cols - 1).then(|| above[c].into()),
+            (has_below && ci < cols - 1).then(|| below[c].into()),
+        ];
+        let mut leftover = 0.0f64;
+        let mut largest = 0.0f64;
+        for neighbour in shifted {
+            let difference = (a - neighbour.unwrap_or(leftover)).abs();
+            largest = numpy_maximum(difference, largest);
+            leftover = difference * 0.0;
+        }
+        *out = largest as f32;
     }
-    largest as f32
 }
 
 /// `np.maximum`: NaN if either argument is NaN.

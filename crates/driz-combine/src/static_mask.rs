@@ -39,6 +39,9 @@ pub fn static_mask_threshold(stats: &StaticMaskStats, static_sig: f32) -> Option
 
 /// `mask &= !(sci < threshold)`: NaN pixels stay good. A chip whose histogram had a single
 /// bin leaves the mask unchanged. Every chip with the same signature is ANDed into one mask.
+///
+/// # Panics
+/// If `sci` and `mask` differ in shape.
 pub fn apply_static_mask(sci: ArrayView2<f32>, stats: &StaticMaskStats, static_sig: f32, mask: &mut Array2<bool>) {
     let Some(threshold) = static_mask_threshold(stats, static_sig) else {
         return;

@@ -67,8 +67,16 @@ fn temp_sibling(target: &Path) -> Result<tempfile::TempPath> {
 
 /// Sync the temporary file, rename it over the target and sync the directory.
 fn commit(temp: tempfile::TempPath, target: &Path) -> Result<()> {
+    commit_with(temp, target, true)
+}
+
+/// Rename the temporary file over the target; `durable` syncs it to disk first (inputs and
+/// products), scratch files skip that (the rename alone keeps them never half-written).
+fn commit_with(temp: tempfile::TempPath, target: &Path, durable: bool) -> Result<()> {
     let io = |cause| FitsError::Io { path: target.to_path_buf(), cause };
-    std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
+    if durable {
+        std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
+    }
     temp.persist(target).map_err(|e| io(e.error))?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Directory sync makes the rename durable; not all filesystems allow it.
@@ -141,6 +149,7 @@ pub struct FitsWriter {
     temp: tempfile::TempPath,
     target: PathBuf,
     count: usize,
+    durable: bool,
 }
 
 impl FitsWriter {
@@ -150,7 +159,15 @@ impl FitsWriter {
         let temp = temp_sibling(&target)?;
         std::fs::remove_file(&temp).map_err(|cause| FitsError::Io { path: target.clone(), cause })?;
         let raw = Raw::create(&temp)?;
-        Ok(FitsWriter { raw, temp, target, count: 1 })
+        Ok(FitsWriter { raw, temp, target, count: 1, durable: true })
+    }
+
+    /// Like [`FitsWriter::create`] for intermediate products: still renamed into place
+    /// whole, but not synced to disk (a crash may lose it, never half-write it).
+    pub fn create_scratch(target: impl AsRef<Path>) -> Result<FitsWriter> {
+        let mut w = FitsWriter::create(target)?;
+        w.durable = false;
+        Ok(w)
     }
 
     fn next_label(&mut self) -> String {
@@ -213,9 +230,9 @@ impl FitsWriter {
     /// Flush, close and move the file into place.
     pub fn finish(mut self) -> Result<()> {
         self.raw.flush()?;
-        let FitsWriter { raw, temp, target, .. } = self;
+        let FitsWriter { raw, temp, target, durable, .. } = self;
         drop(raw);
-        commit(temp, &target)
+        commit_with(temp, &target, durable)
     }
 }
 

@@ -73,22 +73,33 @@ pub fn blot(
     let order = if interp == Interp::Lanczos5 { 5.0 } else { 3.0 };
     let mut out = Array2::<f32>::zeros((map.ny, map.nx));
     let s = iscale;
-    out.as_slice_mut().expect("fresh array").par_chunks_mut(map.nx.max(1)).enumerate().for_each(|(j, row)| {
-        for (i, o) in row.iter_mut().enumerate() {
-            let p = map.at(i, j);
-            let (x, y) = (p[0] as f32, p[1] as f32);
-            *o = if x >= 0.0 && x < nx as f32 && y >= 0.0 && y < ny as f32 {
-                let v = match interp {
-                    Interp::Nearest => src.nearest(x, y),
-                    Interp::Linear => src.linear(x, y),
-                    Interp::Poly3 => src.poly3(x, y),
-                    Interp::Poly5 => src.poly5(x, y),
-                    Interp::Lanczos3 | Interp::Lanczos5 => src.lanczos(x, y, order, &lut),
-                };
-                v * s
-            } else {
-                fillval
-            };
+    // Bands of rows split into square tiles: a tile maps onto a compact patch of `data`,
+    // so the interpolation blocks stay in cache (rows of the output cut across `data`).
+    const TILE: usize = 64;
+    let width = map.nx.max(1);
+    out.as_slice_mut().expect("fresh array").par_chunks_mut(width * TILE).enumerate().for_each(|(band, rows)| {
+        let n_rows = rows.len() / width;
+        for x0 in (0..width).step_by(TILE) {
+            let x1 = (x0 + TILE).min(width);
+            for r in 0..n_rows {
+                let j = band * TILE + r;
+                for i in x0..x1 {
+                    let p = map.at(i, j);
+                    let (x, y) = (p[0] as f32, p[1] as f32);
+                    rows[r * width + i] = if x >= 0.0 && x < nx as f32 && y >= 0.0 && y < ny as f32 {
+                        let v = match interp {
+                            Interp::Nearest => src.nearest(x, y),
+                            Interp::Linear => src.linear(x, y),
+                            Interp::Poly3 => src.poly3(x, y),
+                            Interp::Poly5 => src.poly5(x, y),
+                            Interp::Lanczos3 | Interp::Lanczos5 => src.lanczos(x, y, order, &lut),
+                        };
+                        v * s
+                    } else {
+                        fillval
+                    };
+                }
+            }
         }
     });
     Ok(out)
@@ -191,6 +202,16 @@ impl Source<'_> {
         let (nx, ny) = (x as i64, y as i64);
         let nyi = self.ny as i64;
         let mut c = [[0f32; 6]; 6];
+        if nx >= 2 && nx + 3 < self.nx as i64 && ny >= 2 && ny + 4 <= nyi {
+            // The whole block is inside the image: no reflection but the reference's
+            // no-op one of the last row.
+            for (r, row) in c.iter_mut().enumerate() {
+                let start = (ny - 2 + r as i64) as usize * self.nx + (nx - 2) as usize;
+                row.copy_from_slice(&self.d[start..start + 6]);
+            }
+            c[5] = reflect(&c[5], &c[5]);
+            return bipoly5(&c, 3.0f32 + (x - nx as f32), 3.0f32 + (y - ny as f32));
+        }
         for (r, jj) in (ny - 2..=ny + 3).enumerate() {
             if jj >= 0 && jj < nyi {
                 self.block_row(jj, nx - 2, &mut c[r]);
