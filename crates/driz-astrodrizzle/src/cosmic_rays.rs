@@ -70,6 +70,8 @@ pub fn blot_and_find_cosmic_rays(
     frame: &Frame,
     blot_config: &BlotConfig,
     cr: Option<&CrConfig>,
+    crbit: u16,
+    resetbits: Option<u32>,
     in_memory: bool,
     stepsize: usize,
     workdir: &Path,
@@ -80,8 +82,9 @@ pub fn blot_and_find_cosmic_rays(
     progress.start(if cr.is_some() { "blot + driz_cr" } else { "blot" }, chips.len() as u64);
     // Pixel map, blotted image, chip and the CR test's float64 work arrays.
     let largest = chips.iter().map(|(_, c, _)| c.size()[0] * c.size()[1]).max().unwrap_or(0);
-    let results: Vec<(usize, Option<CrMask>)> =
-        map_limited(&chips, items_at_once(largest * 64), |(i, chip, image)| -> Result<(usize, Option<CrMask>)> {
+    type Cleaned = Option<(Array2<f32>, Array2<i16>)>;
+    let results: Vec<(usize, Option<CrMask>, Cleaned)> =
+        map_limited(&chips, items_at_once(largest * 64), |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned)> {
             let t0 = std::time::Instant::now();
             let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
             tracing::debug!("{}: blot {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
@@ -89,6 +92,7 @@ pub fn blot_and_find_cosmic_rays(
                 let path = workdir.join(format!("{}_sci{}_blt.fits", image.rootname, chip.extver()));
                 write_frame_image(&path, &chip_header(chip)?, blotted.view())?;
             }
+            let mut cleaned = None;
             let mask = match cr {
                 None => None,
                 Some(cr) => {
@@ -106,6 +110,9 @@ pub fn blot_and_find_cosmic_rays(
                         &cr.params,
                     );
                     tracing::debug!("{}: blot + CR test {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
+                    if cr.corr {
+                        cleaned = Some(cleaned_chip(chip, &sci, &blotted, &mask, crbit, resetbits)?);
+                    }
                     let flagged = mask.iter().filter(|v| **v == 0).count();
                     info!("{}: {flagged} pixels flagged as cosmic rays", chip.label());
                     Some(if in_memory {
@@ -118,12 +125,21 @@ pub fn blot_and_find_cosmic_rays(
                 }
             };
             progress.advance(1);
-            Ok((*i, mask))
+            Ok((*i, mask, cleaned))
         })?;
     progress.finish();
     let mut out: Vec<Vec<Option<CrMask>>> = images.iter().map(|_| Vec::new()).collect();
-    for (i, m) in results {
+    let mut cleaned: Vec<Vec<(Array2<f32>, Array2<i16>)>> = images.iter().map(|_| Vec::new()).collect();
+    for (i, m, c) in results {
         out[i].push(m);
+        if let Some(c) = c {
+            cleaned[i].push(c);
+        }
+    }
+    for (image, chips) in images.iter().zip(cleaned) {
+        if !chips.is_empty() {
+            write_cleaned(image, &chips, workdir)?;
+        }
     }
     Ok(out)
 }
@@ -139,4 +155,43 @@ fn chip_header(chip: &Chip) -> Result<Header> {
         }
     }
     Ok(h)
+}
+
+/// `driz_cr_corr`: the chip with cosmic rays (and other bad pixels) replaced by the
+/// blotted median, and its DQ reduced to the CR flags of the same test.
+fn cleaned_chip(
+    chip: &Chip,
+    sci: &Array2<f32>,
+    blotted: &Array2<f32>,
+    good: &Array2<u8>,
+    crbit: u16,
+    resetbits: Option<u32>,
+) -> Result<(Array2<f32>, Array2<i16>)> {
+    let dq = crate::pixels::read_dq(chip, resetbits)?;
+    let dq_good = crate::pixels::good_mask(dq.as_ref(), Some(crbit as u32), chip.size());
+    let mut clean = sci.clone();
+    let mut flags = Array2::<i16>::zeros(sci.dim());
+    ndarray::Zip::from(&mut clean).and(&mut flags).and(blotted).and(&dq_good).and(good).for_each(|c, f, &b, &d, &g| {
+        if !(d && g != 0) {
+            *c = b;
+            *f = crbit as i16;
+        }
+    });
+    Ok((clean, flags))
+}
+
+/// `<root>_crclean.fits`: a copy of the input with the cleaned SCI (and DQ) arrays.
+fn write_cleaned(image: &Image, chips: &[(Array2<f32>, Array2<i16>)], workdir: &Path) -> Result<()> {
+    let path = workdir.join(format!("{}_crclean.fits", image.rootname));
+    std::fs::copy(&image.path, &path).map_err(|e| AstroDrizzleError::io(&path, e))?;
+    driz_fits::update_file(&path, |u| {
+        for (chip, (clean, flags)) in image.chips.iter().zip(chips) {
+            u.write_image(chip.info.sci, clean.view())?;
+            if let Some(dq) = chip.info.dq.filter(|&d| u.fits().hdu(d).image_size() == Some(chip.size())) {
+                u.write_image(dq, flags.view())?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
 }

@@ -154,6 +154,8 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
                 &sep_frame,
                 &config.blot,
                 cr,
+                config.crbit,
+                resetbits,
                 config.in_memory,
                 config.stepsize,
                 &workdir,

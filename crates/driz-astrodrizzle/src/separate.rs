@@ -81,6 +81,8 @@ pub fn add_chip(
             DataUnits::Cps => Units::Cps,
         },
         section: None,
+        // AstroDrizzle's cdriz: masked inputs still leave their value where nothing else lands.
+        zero_weight_writes_data: true,
     };
     let t0 = std::time::Instant::now();
     let added = driz.add_image(data.view(), Some(weights.view()), &map, &params);

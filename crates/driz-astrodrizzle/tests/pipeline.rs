@@ -208,3 +208,29 @@ fn mdriztab_row_sets_parameters_under_the_users() {
     let off = effective_params(&inputs, &settings(&[("mdriztab", "False")])).unwrap();
     assert_eq!(off.dump_toml().replace("mdriztab = false", "mdriztab = true"), defaults.replace("mdriztab = false", "mdriztab = true"));
 }
+
+#[test]
+fn driz_cr_corr_writes_cleaned_copies() {
+    let (dir, asn) = workdir(Instrument::AcsWfc);
+    let mut s = no_mdz();
+    s.push(("driz_cr_corr", "True"));
+    s.push(("driz_combine", "False"));
+    let outcome = astrodrizzle(&asn, &settings(&s), dir.path(), &Silent).unwrap();
+    assert!(outcome.product.is_none());
+    let flagged: usize = outcome.cosmic_rays.iter().map(|(_, _, n)| n).sum();
+    assert!(flagged > 100);
+    for (file, chip, n) in &outcome.cosmic_rays {
+        let root = driz_fits::file_rootname(file);
+        let mut clean = Fits::open(dir.path().join(format!("{root}_crclean.fits"))).unwrap();
+        let mut orig = Fits::open(file).unwrap();
+        let (cs, os) = (clean.position("SCI", *chip).unwrap(), orig.position("SCI", *chip).unwrap());
+        let (a, b) = (clean.read_image::<f32>(cs).unwrap(), orig.read_image::<f32>(os).unwrap());
+        let changed = a.iter().zip(b.iter()).filter(|(x, y)| x.to_bits() != y.to_bits()).count();
+        assert!(changed >= *n, "{root}[sci,{chip}]: {changed} pixels replaced, {n} cosmic-ray pixels");
+        let dq = clean.read_image::<i32>(clean.position("DQ", *chip).unwrap()).unwrap();
+        assert!(dq.iter().all(|&q| q == 0 || q == 4096));
+        // Without the final drizzle the inputs' DQ gets no CR flags (as upstream).
+        let odq = orig.read_image::<i32>(orig.position("DQ", *chip).unwrap()).unwrap();
+        assert!(odq.iter().all(|&q| q & 4096 == 0));
+    }
+}

@@ -38,6 +38,10 @@ pub struct AddParams {
     pub units: Units,
     /// Inclusive input box `xmin, xmax, ymin, ymax` (default: the whole image).
     pub section: Option<Section>,
+    /// drizzlepac's `cdriz` behaviour: a zero-weight contribution still sets SCI to the
+    /// input value where the output weight is 0 (drizzle 3.0 skips it). AstroDrizzle's
+    /// products then carry data values in pixels whose only inputs are masked.
+    pub zero_weight_writes_data: bool,
 }
 
 impl Default for AddParams {
@@ -51,6 +55,7 @@ impl Default for AddParams {
             exptime: 1.0,
             units: Units::Cps,
             section: None,
+            zero_weight_writes_data: false,
         }
     }
 }
@@ -183,7 +188,17 @@ impl Drizzle {
                 None => 1.0,
             };
             let spread = Spread::new(kernel, params.pixfrac, psr);
-            let job = Job { map, data, weights, iscale, weight_scale: params.weight_scale, spread: &spread, onx, ony };
+            let job = Job {
+                map,
+                data,
+                weights,
+                iscale,
+                weight_scale: params.weight_scale,
+                spread: &spread,
+                onx,
+                ony,
+                zero_weight_writes_data: params.zero_weight_writes_data,
+            };
             job.run(&plan.rows, &mut self.cells, bit);
         } else {
             stats.scanned = 0;
@@ -293,6 +308,7 @@ struct Job<'a> {
     spread: &'a Spread,
     onx: usize,
     ony: usize,
+    zero_weight_writes_data: bool,
 }
 
 /// Column range of one input row that can reach one band.
@@ -366,7 +382,13 @@ impl Job<'_> {
                         if dow > 0.0 {
                             cells[k].ctx |= bit;
                         }
-                        update(&mut cells[k], d, dow);
+                        if dow == 0.0 {
+                            if self.zero_weight_writes_data && cells[k].wht == 0.0 {
+                                cells[k].sci = d;
+                            }
+                        } else {
+                            update(&mut cells[k], d, dow);
+                        }
                     });
                 }
             }

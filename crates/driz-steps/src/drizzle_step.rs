@@ -108,6 +108,7 @@ pub fn drizzle_chips(chips: &[ChipInfo], options: &DrizzleOptions) -> Result<Pro
                 InputUnits::Cps => Units::Cps,
             },
             section: None,
+            zero_weight_writes_data: false,
         };
         match driz.add_image(data.view(), Some(weights.view()), &map, &params) {
             Ok(stats) => info!("{}: {} input pixels drizzled", chip.label(), stats.scanned),
