@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job on bundled example data: simulate a WFC3/IR association (4 dithered
 # exposures, seed 1, with its synthetic reference files), give each exposure its
-# pipeline-default distortion WCS (driz updatewcs), drizzle the association onto
-# AstroDrizzle's default output frame (driz drizzle), write the exposures' headerlets,
-# and describe the product. Everything lands in ./example (or the directory given).
+# pipeline-default distortion WCS (driz updatewcs), run AstroDrizzle on the association
+# (driz astrodrizzle: MDRIZTAB parameters, static mask, sky, separate drizzle, median,
+# blot, cosmic rays, final drizzle), write the exposures' headerlets, and describe the
+# product. Everything lands in ./example (or the directory given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-example}"
@@ -17,7 +18,7 @@ flts=("$out"/*_flt.fits)
 "$driz" updatewcs "${flts[@]}"
 asn=$(ls "$out"/*_asn.fits)
 product="$out/$(basename "$asn" _asn.fits)_drz.fits"
-"$driz" drizzle --output "$product" --bits 768 "${flts[@]}"
+"$driz" astrodrizzle --dir "$out" --param build=True --param clean=True "$(basename "$asn")"
 for flt in "${flts[@]}"; do
     "$driz" headerlet write "$flt"
 done
