@@ -21,11 +21,8 @@ pub fn map_limited<T: Sync, R: Send, E: Send>(
 ) -> Result<Vec<R>, E> {
     let mut out = Vec::with_capacity(items.len());
     for group in items.chunks(at_once.max(1)) {
-        let results: Vec<Result<R, E>> = if group.len() == 1 {
-            vec![f(&group[0])]
-        } else {
-            group.par_iter().map(&f).collect()
-        };
+        let results: Vec<Result<R, E>> =
+            if group.len() == 1 { vec![f(&group[0])] } else { group.par_iter().map(&f).collect() };
         for r in results {
             out.push(r?);
         }

@@ -1,6 +1,7 @@
 //! Steps 5 and 6, blot and driz_cr: the median blotted back onto every chip through its
 //! distortion (`_blt`), compared with the chip to find cosmic rays (`_crmask`, 1 = good).
 
+use crate::concurrency::{items_at_once, map_limited};
 use crate::config::{BlotConfig, CrConfig};
 use crate::error::{AstroDrizzleError, Result};
 use crate::image::{Chip, Image};
@@ -14,7 +15,6 @@ use driz_header::Header;
 use driz_kernels::{PixelMap, blot};
 use driz_wcs::Frame;
 use ndarray::Array2;
-use crate::concurrency::{items_at_once, map_limited};
 use std::path::{Path, PathBuf};
 use tracing::info;
 
@@ -39,7 +39,13 @@ impl CrMask {
 }
 
 /// Blot the median onto a chip: count rate → the chip's units, sky added back.
-pub fn blot_chip(median: &Array2<f32>, frame: &Frame, chip: &Chip, config: &BlotConfig, stepsize: usize) -> Result<Array2<f32>> {
+pub fn blot_chip(
+    median: &Array2<f32>,
+    frame: &Frame,
+    chip: &Chip,
+    config: &BlotConfig,
+    stepsize: usize,
+) -> Result<Array2<f32>> {
     let mut xy = chip_map(chip, frame, stepsize);
     // Points that cannot be mapped are outside the median: they get the missing value.
     for p in xy.iter_mut() {
@@ -51,8 +57,10 @@ pub fn blot_chip(median: &Array2<f32>, frame: &Frame, chip: &Chip, config: &Blot
     let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
     let pix_ratio = frame.pscale() / chip.linear_scale;
     let iscale = (chip.exptime() / (pix_ratio * pix_ratio)) as f32;
-    let mut out = blot(median.view(), &map, config.interp, iscale, 0.0)
-        .map_err(|cause| AstroDrizzleError::Kernel { context: format!("blotting the median onto {}", chip.label()), cause })?;
+    let mut out = blot(median.view(), &map, config.interp, iscale, 0.0).map_err(|cause| AstroDrizzleError::Kernel {
+        context: format!("blotting the median onto {}", chip.label()),
+        cause,
+    })?;
     let conversion = chip.conversion as f32;
     let sky = if config.addsky { chip.computed_sky.unwrap_or(0.0) } else { config.skyval } as f32;
     if conversion != 1.0 || sky != 0.0 {
@@ -83,8 +91,10 @@ pub fn blot_and_find_cosmic_rays(
     // Pixel map, blotted image, chip and the CR test's float64 work arrays.
     let largest = chips.iter().map(|(_, c, _)| c.size()[0] * c.size()[1]).max().unwrap_or(0);
     type Cleaned = Option<(Array2<f32>, Array2<i16>)>;
-    let results: Vec<(usize, Option<CrMask>, Cleaned)> =
-        map_limited(&chips, items_at_once(largest * 64), |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned)> {
+    let results: Vec<(usize, Option<CrMask>, Cleaned)> = map_limited(
+        &chips,
+        items_at_once(largest * 64),
+        |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned)> {
             let t0 = std::time::Instant::now();
             let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
             tracing::debug!("{}: blot {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
@@ -126,7 +136,8 @@ pub fn blot_and_find_cosmic_rays(
             };
             progress.advance(1);
             Ok((*i, mask, cleaned))
-        })?;
+        },
+    )?;
     progress.finish();
     let mut out: Vec<Vec<Option<CrMask>>> = images.iter().map(|_| Vec::new()).collect();
     let mut cleaned: Vec<Vec<(Array2<f32>, Array2<i16>)>> = images.iter().map(|_| Vec::new()).collect();
@@ -150,7 +161,11 @@ fn chip_header(chip: &Chip) -> Result<Header> {
     let sci = &fits.hdu(chip.info.sci).header;
     let mut h = Header::new();
     for card in sci.cards() {
-        if !driz_fits::is_structural(&card.keyword) && !card.keyword.is_empty() && card.keyword != "EXTNAME" && card.keyword != "EXTVER" {
+        if !driz_fits::is_structural(&card.keyword)
+            && !card.keyword.is_empty()
+            && card.keyword != "EXTNAME"
+            && card.keyword != "EXTVER"
+        {
             h.append(card.clone());
         }
     }

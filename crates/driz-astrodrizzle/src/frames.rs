@@ -9,11 +9,8 @@ use driz_wcs::{Frame, FrameChip, customize, default_frame};
 
 /// The default frame of all member chips, oriented and scaled by the first chip.
 pub fn default_output_frame(images: &[Image]) -> Result<Frame> {
-    let chips: Vec<FrameChip> = images
-        .iter()
-        .flat_map(|im| im.chips.iter())
-        .map(|c| FrameChip { wcs: c.wcs(), size: c.size() })
-        .collect();
+    let chips: Vec<FrameChip> =
+        images.iter().flat_map(|im| im.chips.iter()).map(|c| FrameChip { wcs: c.wcs(), size: c.size() }).collect();
     let reference = &images[0].chips[0].info.reference;
     default_frame(&chips, reference)
         .map_err(|cause| AstroDrizzleError::Wcs { context: "building the default output frame".into(), cause })
@@ -28,8 +25,10 @@ pub fn step_frame(default: &Frame, config: &FrameConfig, step: &str) -> Result<F
         Some(spec) => reference_image_frame(spec)?,
         None => default.clone(),
     };
-    customize(&start, &config.overrides)
-        .map_err(|cause| AstroDrizzleError::Wcs { context: format!("{step}: applying the output frame parameters"), cause })
+    customize(&start, &config.overrides).map_err(|cause| AstroDrizzleError::Wcs {
+        context: format!("{step}: applying the output frame parameters"),
+        cause,
+    })
 }
 
 /// The frame of a reference image (`file.fits[ext]`, default the first SCI or the primary).

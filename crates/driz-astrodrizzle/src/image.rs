@@ -213,7 +213,10 @@ fn gain_and_readnoise(path: &Path, primary: &Header, o: &DetectorOverrides) -> R
         let mut values = Vec::new();
         for k in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
             let v = primary.get_f64(k).ok().flatten().ok_or_else(|| {
-                AstroDrizzleError::Input(format!("{}: {what} keyword {k} missing from the primary header", path.display()))
+                AstroDrizzleError::Input(format!(
+                    "{}: {what} keyword {k} missing from the primary header",
+                    path.display()
+                ))
             })?;
             values.push(v);
         }

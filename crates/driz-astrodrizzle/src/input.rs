@@ -79,7 +79,8 @@ pub fn interpret(input: &str, output: &str, dir: &Path) -> Result<InputSet> {
         }
     }
     let first = names[0].file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let instrument = Fits::open(&names[0])?.primary_header().get_str("INSTRUME").ok().flatten().unwrap_or("").trim().to_string();
+    let instrument =
+        Fits::open(&names[0])?.primary_header().get_str("INSTRUME").ok().flatten().unwrap_or("").trim().to_string();
     let suffix = if first.ends_with("_flc.fits") {
         "_drc.fits"
     } else if instrument.eq_ignore_ascii_case("WFPC2") {
@@ -189,7 +190,10 @@ fn strip_extension(name: &str) -> &str {
 /// drizzlepac's `checkFiles`: drop exposures with EXPTIME ≤ 0 (or none), with no good
 /// pixels (NGOODPIX summed over SCI extensions is 0, ACS/WFC3/STIS), or without PA_V3
 /// (looked up in the `_spt` file as upstream does).
-fn check_files(files: Vec<PathBuf>) -> Result<(Vec<PathBuf>, Vec<(PathBuf, String)>)> {
+/// Files kept, and files dropped with the reason.
+type Checked = (Vec<PathBuf>, Vec<(PathBuf, String)>);
+
+fn check_files(files: Vec<PathBuf>) -> Result<Checked> {
     let mut keep = Vec::new();
     let mut dropped = Vec::new();
     for f in files {
@@ -210,7 +214,7 @@ fn unusable_reason(path: &Path) -> Result<Option<String>> {
     let herr = |e| fits.header_error(0, e);
     match primary.get_f64("EXPTIME").map_err(herr)? {
         None => return Ok(Some("no EXPTIME keyword".into())),
-        Some(t) if !(t > 0.0) => return Ok(Some(format!("EXPTIME = {t}"))),
+        Some(t) if t <= 0.0 || t.is_nan() => return Ok(Some(format!("EXPTIME = {t}"))),
         _ => {}
     }
     let instrument = primary.get_str("INSTRUME").map_err(herr)?.unwrap_or("").trim().to_ascii_uppercase();
@@ -230,8 +234,8 @@ fn unusable_reason(path: &Path) -> Result<Option<String>> {
     if !primary.contains("PA_V3") {
         let root = primary.get_str("ROOTNAME").map_err(herr)?.unwrap_or("").trim().to_ascii_lowercase();
         let spt = path.with_file_name(format!("{root}_spt.fits"));
-        let from_spt = spt.is_file()
-            && Fits::open(&spt).ok().map(|s| s.primary_header().contains("PA_V3")).unwrap_or(false);
+        let from_spt =
+            spt.is_file() && Fits::open(&spt).ok().map(|s| s.primary_header().contains("PA_V3")).unwrap_or(false);
         if !from_spt {
             return Ok(Some("no PA_V3 keyword (and no _spt file with one)".into()));
         }

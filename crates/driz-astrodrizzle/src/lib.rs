@@ -46,7 +46,8 @@ pub fn astrodrizzle(input: &str, user: &UserParams, workdir: &Path, progress: &d
     let inputs = interpret(input, &output_param(&explicit)?, workdir)?;
     let params = effective_params(&inputs, user)?;
     let config = config_from_params(&params, workdir)?;
-    let threads = config.num_cores.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let threads =
+        config.num_cores.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()

@@ -174,7 +174,9 @@ fn fill(p: &AstroDrizzleParams, name: &str) -> Result<Option<f32>> {
     if t.is_empty() || t.eq_ignore_ascii_case("indef") || t == "None" {
         return Ok(None);
     }
-    t.parse::<f32>().map(Some).map_err(|_| AstroDrizzleError::parameter(name, format!("{s:?} is not a number or INDEF")))
+    t.parse::<f32>()
+        .map(Some)
+        .map_err(|_| AstroDrizzleError::parameter(name, format!("{s:?} is not a number or INDEF")))
 }
 
 fn kernel(p: &AstroDrizzleParams, name: &str) -> Result<Kernel> {
@@ -227,7 +229,9 @@ pub fn config_from_params(p: &AstroDrizzleParams, workdir: &Path) -> Result<Conf
         } else {
             Some(
                 g.split(',')
-                    .map(|t| t.trim().parse::<i64>().map_err(|_| AstroDrizzleError::parameter("group", format!("{g:?}"))))
+                    .map(|t| {
+                        t.trim().parse::<i64>().map_err(|_| AstroDrizzleError::parameter("group", format!("{g:?}")))
+                    })
                     .collect::<Result<Vec<_>>>()?,
             )
         }

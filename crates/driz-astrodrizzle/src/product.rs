@@ -209,7 +209,13 @@ fn primary_header(
 
 /// An extension header: the first input's SCI header without its WCS, distortion and
 /// chip-specific keywords, with the output frame's WCS.
-fn extension_header(first_sci: &Header, product: &FinalProduct, extname: &str, bunit: Option<&str>, _config: &Config) -> Header {
+fn extension_header(
+    first_sci: &Header,
+    product: &FinalProduct,
+    extname: &str,
+    bunit: Option<&str>,
+    _config: &Config,
+) -> Header {
     let mut h = Header::new();
     h.append(Card::new("EXTNAME", extname, "extension name"));
     h.append(Card::new("EXTVER", 1, "extension value"));
@@ -246,8 +252,8 @@ fn extension_header(first_sci: &Header, product: &FinalProduct, extname: &str, b
 /// which the product replaces with its own undistorted frame.
 fn is_wcs_or_distortion(k: &str) -> bool {
     const BASES: [&str; 20] = [
-        "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "CD1_1", "CD1_2", "CD2_1", "CD2_2", "CDELT1", "CDELT2",
-        "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES",
+        "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "CD1_1", "CD1_2", "CD2_1", "CD2_2", "CDELT1",
+        "CDELT2", "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES",
     ];
     for base in BASES {
         if k == base {
@@ -266,7 +272,19 @@ fn is_wcs_or_distortion(k: &str) -> bool {
         || k.starts_with("D2IM")
         || k.starts_with("DP1")
         || k.starts_with("DP2")
-        || matches!(k, "CROTA1" | "CROTA2" | "LONPOLE" | "LATPOLE" | "RADESYS" | "EQUINOX" | "NPOLEXT" | "SIPNAME" | "TDDALPHA" | "TDDBETA")
+        || matches!(
+            k,
+            "CROTA1"
+                | "CROTA2"
+                | "LONPOLE"
+                | "LATPOLE"
+                | "RADESYS"
+                | "EQUINOX"
+                | "NPOLEXT"
+                | "SIPNAME"
+                | "TDDALPHA"
+                | "TDDBETA"
+        )
 }
 
 /// `D001DATA`-style keywords of an earlier drizzle.

@@ -3,10 +3,11 @@
 //! the median; they are kept in memory (`in_memory`) or written as `<root>_single_sci`
 //! and `<root>_single_wht` files from which the median reads row sections.
 
+use crate::concurrency::{items_at_once, map_limited};
 use crate::config::DrizzleConfig;
 use crate::error::{AstroDrizzleError, Result};
 use crate::image::{Chip, DataUnits, Image};
-use crate::intermediate::{write_frame_image, frame_header};
+use crate::intermediate::{frame_header, write_frame_image};
 use crate::pixels::{good_mask, read_dq, read_sci};
 use crate::progress::Progress;
 use crate::static_mask::{StaticMasks, signature};
@@ -14,7 +15,6 @@ use driz_combine::weight_mask_threshold;
 use driz_kernels::{AddParams, Drizzle, PixelMap, Units};
 use driz_wcs::{Frame, HstWcs};
 use ndarray::Array2;
-use crate::concurrency::{items_at_once, map_limited};
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
 
@@ -140,50 +140,50 @@ pub fn drizzle_separate(
     );
     progress.start("driz_separate", images.len() as u64);
     // The output frame (12 bytes a pixel while drizzling) and a chip's pixel map.
-    let largest_chip = images.iter().flat_map(|im| im.chips.iter()).map(|c| c.size()[0] * c.size()[1]).max().unwrap_or(0);
+    let largest_chip =
+        images.iter().flat_map(|im| im.chips.iter()).map(|c| c.size()[0] * c.size()[1]).max().unwrap_or(0);
     let working_set = nx * ny * 12 + largest_chip * 28;
     let out = map_limited(images, items_at_once(working_set), |image| {
-            let t0 = std::time::Instant::now();
-            let mut driz = Drizzle::with_initial(nx, ny, 0.0, config.fillval);
-            tracing::debug!("{}: output allocated {:.2} s", image.label(), t0.elapsed().as_secs_f64());
-            for chip in &image.chips {
-                let t1 = std::time::Instant::now();
-                let data = drizzle_input(chip)?;
-                let mask = chip_mask(chip, config.bits, resetbits, statics, None)?;
-                tracing::debug!("{}: inputs read {:.2} s", chip.label(), t1.elapsed().as_secs_f64());
-                if !mask.iter().any(|&m| m) {
-                    warn!("{}: every pixel is masked for the separate drizzle", chip.label());
-                }
-                let t = chip.exptime() as f32;
-                let weights = mask.mapv(|m| if m { t } else { 0.0 });
-                add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0, stepsize)?;
+        let t0 = std::time::Instant::now();
+        let mut driz = Drizzle::with_initial(nx, ny, 0.0, config.fillval);
+        tracing::debug!("{}: output allocated {:.2} s", image.label(), t0.elapsed().as_secs_f64());
+        for chip in &image.chips {
+            let t1 = std::time::Instant::now();
+            let data = drizzle_input(chip)?;
+            let mask = chip_mask(chip, config.bits, resetbits, statics, None)?;
+            tracing::debug!("{}: inputs read {:.2} s", chip.label(), t1.elapsed().as_secs_f64());
+            if !mask.iter().any(|&m| m) {
+                warn!("{}: every pixel is masked for the separate drizzle", chip.label());
             }
-            let t2 = std::time::Instant::now();
-            let (sci, wht) = (driz.sci(), driz.wht());
-            drop(driz);
-            tracing::debug!("{}: arrays extracted {:.2} s", image.label(), t2.elapsed().as_secs_f64());
-            let wht_mean = match wht.as_slice() {
-                Some(w) => weight_mask_threshold(w, 1.0) as f32,
-                None => weight_mask_threshold(&wht.iter().copied().collect::<Vec<_>>(), 1.0) as f32,
-            };
-            let product = if in_memory {
-                Single::Memory { sci, wht }
-            } else {
-                let sci_path = workdir.join(format!("{}_single_sci.fits", image.rootname));
-                let wht_path = workdir.join(format!("{}_single_wht.fits", image.rootname));
-                let mut h = frame_header(frame);
-                h.set_with_comment("EXPTIME", image.exptime, "exposure time");
-                h.set_with_comment("BUNIT", "ELECTRONS/S", "units of the data");
-                write_frame_image(&sci_path, &h, sci.view())?;
-                h.set_with_comment("BUNIT", "UNITLESS", "units of the data");
-                write_frame_image(&wht_path, &h, wht.view())?;
-                Single::Files { sci: sci_path, wht: wht_path }
-            };
-            tracing::debug!("{}: single done {:.2} s", image.label(), t0.elapsed().as_secs_f64());
-            progress.advance(1);
-            Ok(SingleProduct { product, wht_mean })
-        });
+            let t = chip.exptime() as f32;
+            let weights = mask.mapv(|m| if m { t } else { 0.0 });
+            add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0, stepsize)?;
+        }
+        let t2 = std::time::Instant::now();
+        let (sci, wht) = (driz.sci(), driz.wht());
+        drop(driz);
+        tracing::debug!("{}: arrays extracted {:.2} s", image.label(), t2.elapsed().as_secs_f64());
+        let wht_mean = match wht.as_slice() {
+            Some(w) => weight_mask_threshold(w, 1.0) as f32,
+            None => weight_mask_threshold(&wht.iter().copied().collect::<Vec<_>>(), 1.0) as f32,
+        };
+        let product = if in_memory {
+            Single::Memory { sci, wht }
+        } else {
+            let sci_path = workdir.join(format!("{}_single_sci.fits", image.rootname));
+            let wht_path = workdir.join(format!("{}_single_wht.fits", image.rootname));
+            let mut h = frame_header(frame);
+            h.set_with_comment("EXPTIME", image.exptime, "exposure time");
+            h.set_with_comment("BUNIT", "ELECTRONS/S", "units of the data");
+            write_frame_image(&sci_path, &h, sci.view())?;
+            h.set_with_comment("BUNIT", "UNITLESS", "units of the data");
+            write_frame_image(&wht_path, &h, wht.view())?;
+            Single::Files { sci: sci_path, wht: wht_path }
+        };
+        tracing::debug!("{}: single done {:.2} s", image.label(), t0.elapsed().as_secs_f64());
+        progress.advance(1);
+        Ok(SingleProduct { product, wht_mean })
+    });
     progress.finish();
     out
 }
-

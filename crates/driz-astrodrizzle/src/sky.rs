@@ -47,7 +47,9 @@ pub fn subtract_sky(
             (SkyMethod::Localmin, false)
         }
         SkyMethod::GlobalminMatch => {
-            warn!("sky: Reverting sky computation to \"globalmin\" (as drizzlepac 3.11 always does for \"globalmin+match\")");
+            warn!(
+                "sky: Reverting sky computation to \"globalmin\" (as drizzlepac 3.11 always does for \"globalmin+match\")"
+            );
             (SkyMethod::Globalmin, false)
         }
         m => (m, true),
@@ -86,13 +88,18 @@ pub fn subtract_sky(
         })
         .collect::<Result<Vec<_>>>()?;
     progress.finish();
-    let global = brightness.iter().flatten().flatten().map(|(b, _)| *b).fold(None, |m: Option<f64>, b| {
-        Some(m.map_or(b, |m| m.min(b)))
-    });
+    let global = brightness
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|(b, _)| *b)
+        .fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b))));
     for (im, chips) in images.iter_mut().zip(&brightness) {
         let level = match method {
             SkyMethod::Globalmin => global,
-            _ => chips.iter().flatten().map(|(b, _)| *b).fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b)))),
+            _ => {
+                chips.iter().flatten().map(|(b, _)| *b).fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b))))
+            }
         };
         for (chip, b) in im.chips.iter_mut().zip(chips) {
             let conv = match b {

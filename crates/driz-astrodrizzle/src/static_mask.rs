@@ -1,12 +1,12 @@
 //! Step 1, the static mask: pixels far below the sky in any exposure (bad darks) are
 //! masked for every exposure that shares the chip's signature (size and chip number).
 
+use crate::concurrency::{items_at_once, map_limited};
 use crate::error::Result;
 use crate::image::Image;
 use crate::pixels::read_sci;
 use crate::progress::Progress;
 use driz_combine::{apply_static_mask, static_mask_stats};
-use crate::concurrency::{items_at_once, map_limited};
 use ndarray::Array2;
 use std::collections::BTreeMap;
 use tracing::{info, warn};
@@ -46,20 +46,21 @@ pub fn build(images: &[Image], static_sig: f32, progress: &dyn Progress) -> Resu
     progress.start("static mask", chips.len() as u64);
     // Each chip's clipped statistics and its own mask in parallel; the shared masks are
     // their AND, which does not depend on the order.
-    let per_chip = map_limited(&chips, items_at_once(chips.first().map_or(0, |c| c.size()[0] * c.size()[1] * 9)), |chip| {
-        let sci = read_sci(chip)?;
-        let values = sci.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| sci.iter().copied().collect());
-        let mut own = Array2::from_elem(sci.dim(), true);
-        match static_mask_stats(&values) {
-            Some(stats) if stats.usable => {
-                info!("{}: static mask mode {} sigma {}", chip.label(), stats.mode, stats.sigma);
-                apply_static_mask(sci.view(), &stats, static_sig, &mut own);
+    let per_chip =
+        map_limited(&chips, items_at_once(chips.first().map_or(0, |c| c.size()[0] * c.size()[1] * 9)), |chip| {
+            let sci = read_sci(chip)?;
+            let values = sci.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| sci.iter().copied().collect());
+            let mut own = Array2::from_elem(sci.dim(), true);
+            match static_mask_stats(&values) {
+                Some(stats) if stats.usable => {
+                    info!("{}: static mask mode {} sigma {}", chip.label(), stats.mode, stats.sigma);
+                    apply_static_mask(sci.view(), &stats, static_sig, &mut own);
+                }
+                _ => warn!("{}: too few distinct values for the static mask statistics; chip not masked", chip.label()),
             }
-            _ => warn!("{}: too few distinct values for the static mask statistics; chip not masked", chip.label()),
-        }
-        progress.advance(1);
-        Ok::<_, crate::error::AstroDrizzleError>((signature(chip), own))
-    })?;
+            progress.advance(1);
+            Ok::<_, crate::error::AstroDrizzleError>((signature(chip), own))
+        })?;
     let mut masks = StaticMasks::default();
     for (sig, own) in per_chip {
         match masks.masks.get_mut(&sig) {

@@ -98,7 +98,8 @@ fn acs_association_end_to_end() {
     assert!(ctx.iter().any(|&c| c.count_ones() >= 2), "overlapping chips give several context bits");
     assert!(ctx.iter().all(|&c| c < 256));
     // The sky was subtracted: the median of the covered pixels is near zero in e-/s.
-    let mut v: Vec<f32> = sci.iter().zip(wht.iter()).filter(|(s, w)| **w > 0.0 && s.is_finite()).map(|(s, _)| *s).collect();
+    let mut v: Vec<f32> =
+        sci.iter().zip(wht.iter()).filter(|(s, w)| **w > 0.0 && s.is_finite()).map(|(s, _)| *s).collect();
     v.sort_by(|a, b| a.total_cmp(b));
     let median = v[v.len() / 2];
     assert!(median.abs() < 0.05, "median of the drizzled sky {median}");
@@ -155,7 +156,10 @@ fn in_memory_gives_the_same_product() {
             assert!(x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits()), "extension {ext} differs");
         }
     }
-    assert_eq!(ra.cosmic_rays, rb.cosmic_rays.iter().map(|(f, c, n)| (a.path().join(f.file_name().unwrap()), *c, *n)).collect::<Vec<_>>());
+    assert_eq!(
+        ra.cosmic_rays,
+        rb.cosmic_rays.iter().map(|(f, c, n)| (a.path().join(f.file_name().unwrap()), *c, *n)).collect::<Vec<_>>()
+    );
     assert!(!b.path().join(format!("{}_med.fits", asn.trim_end_matches("_asn.fits"))).exists());
 }
 
@@ -206,7 +210,10 @@ fn mdriztab_row_sets_parameters_under_the_users() {
     let mine = effective_params(&inputs, &settings(&[("mdriztab", "True"), ("combine_type", "imedian")])).unwrap();
     assert!(mine.dump_toml().contains("imedian"));
     let off = effective_params(&inputs, &settings(&[("mdriztab", "False")])).unwrap();
-    assert_eq!(off.dump_toml().replace("mdriztab = false", "mdriztab = true"), defaults.replace("mdriztab = false", "mdriztab = true"));
+    assert_eq!(
+        off.dump_toml().replace("mdriztab = false", "mdriztab = true"),
+        defaults.replace("mdriztab = false", "mdriztab = true")
+    );
 }
 
 #[test]

@@ -58,8 +58,7 @@ impl AstrodrizzleArgs {
             settings.push(("output".to_string(), o.clone()));
         }
         for p in &self.params {
-            let (name, value) =
-                p.split_once('=').with_context(|| format!("--param {p:?}: expected NAME=VALUE"))?;
+            let (name, value) = p.split_once('=').with_context(|| format!("--param {p:?}: expected NAME=VALUE"))?;
             settings.push((name.trim().to_string(), value.trim().to_string()));
         }
         Ok(UserParams { file: self.params_file.clone(), settings, prefer_mdriztab: true })
@@ -126,7 +125,10 @@ pub fn run_astrodrizzle(args: &AstrodrizzleArgs) -> anyhow::Result<i32> {
         println!("{}[sci,{chip}] MDRIZSKY {sky}", f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
     }
     for (f, chip, n) in &outcome.cosmic_rays {
-        println!("{}[sci,{chip}] cosmic-ray pixels {n}", f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+        println!(
+            "{}[sci,{chip}] cosmic-ray pixels {n}",
+            f.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        );
     }
     match &outcome.product {
         Some(p) => println!("product {}", p.display()),

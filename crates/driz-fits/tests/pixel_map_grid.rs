@@ -4,7 +4,7 @@
 mod common;
 
 use driz_fits::Fits;
-use driz_wcs::{HstWcs, default_frame, FrameChip, FrameReference, pixel_map, pixel_map_stepped};
+use driz_wcs::{FrameChip, FrameReference, HstWcs, default_frame, pixel_map, pixel_map_stepped};
 
 #[test]
 fn grid_map_error_is_small_on_acs_chips() {

@@ -85,6 +85,7 @@ fn run_drizzle(path: &Path, f: &mut Fits) -> (f64, f64, usize) {
             exptime: h.get_f64("EXPTIME").unwrap().unwrap() as f32,
             units: if h.get_str("UNITS").unwrap().unwrap().trim() == "counts" { Units::Counts } else { Units::Cps },
             section,
+            zero_weight_writes_data: false,
         };
         match driz.add_image(data.view(), Some(weight.view()), &map, &params) {
             Ok(_) => {}
