@@ -1,16 +1,17 @@
-//! How many large work items (images, chips) run at once: all threads when each item's
-//! working set is small, else one at a time with the parallelism inside the item (the
-//! drizzle kernels, blot and the CR test parallelise over rows). Memory then stays near
-//! one item's working set, whatever the number of threads.
+//! How many large work items (images, chips) run at once: one per thread while their
+//! working sets together stay under a budget, else fewer, down to one at a time with the
+//! parallelism inside the item (the drizzle kernels, blot and the CR test parallelise over
+//! rows, less efficiently). Memory stays bounded whatever the number of threads.
 
 use rayon::prelude::*;
 
-/// Working set above which items run one at a time (bytes).
-const SEQUENTIAL_ABOVE: usize = 96 * 1024 * 1024;
+/// Memory the items running at the same time may use together (bytes).
+const BUDGET: usize = 768 * 1024 * 1024;
 
 /// Items that may run at the same time.
 pub fn items_at_once(bytes_per_item: usize) -> usize {
-    if bytes_per_item > SEQUENTIAL_ABOVE { 1 } else { rayon::current_num_threads().max(1) }
+    let fit = BUDGET / bytes_per_item.max(1);
+    fit.clamp(1, rayon::current_num_threads().max(1))
 }
 
 /// `f` over `items` in order, at most `at_once` at the same time; results in item order.

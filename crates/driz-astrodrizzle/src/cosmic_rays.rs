@@ -93,7 +93,7 @@ pub fn blot_and_find_cosmic_rays(
     type Cleaned = Option<(Array2<f32>, Array2<i16>)>;
     let results: Vec<(usize, Option<CrMask>, Cleaned)> = map_limited(
         &chips,
-        items_at_once(largest * 64),
+        items_at_once(largest * 40),
         |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned)> {
             let t0 = std::time::Instant::now();
             let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
