@@ -55,7 +55,7 @@ pub fn blot_chip(
     }
     let [nx, ny] = chip.size();
     let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
-    let pix_ratio = frame.pscale() / chip.linear_scale;
+    let pix_ratio = frame.pscale() / chip.blot_scale;
     let iscale = (chip.exptime() / (pix_ratio * pix_ratio)) as f32;
     let mut out = blot(median.view(), &map, config.interp, iscale, 0.0).map_err(|cause| AstroDrizzleError::Kernel {
         context: format!("blotting the median onto {}", chip.label()),

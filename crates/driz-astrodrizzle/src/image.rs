@@ -36,6 +36,10 @@ pub struct Chip {
     pub eff_gain: f64,
     /// Undistorted pixel scale, arcsec (`wcslin_pscale`).
     pub linear_scale: f64,
+    /// The pixel scale blot divides by, arcsec: drizzlepac's blot uses stwcs
+    /// `make_orthogonal_cd` (IDCSCALE, else √|det CD|), not `wcslin_pscale`, which for a
+    /// skewed CD without IDCSCALE differs.
+    pub blot_scale: f64,
     /// Pixel scale used to turn sky values into surface brightness, arcsec.
     pub sky_scale: f64,
     /// MDRIZSKY subtracted by the drizzle steps (`None`: nothing subtracted).
@@ -140,6 +144,14 @@ impl Image {
             let linear_scale = linear_pixel_scale(&info.wcs, &info.reference)
                 .map_err(|cause| AstroDrizzleError::Wcs { context: info.label(), cause })?;
             let sky_scale = sky_pixel_scale(&info, &sci, &primary);
+            let blot_scale = if config.coeffs {
+                let cd = info.wcs.celestial.cd;
+                info.reference
+                    .idcscale
+                    .unwrap_or_else(|| (cd[0][0] * cd[1][1] - cd[0][1] * cd[1][0]).abs().sqrt() * 3600.0)
+            } else {
+                linear_scale
+            };
             let sky = sci.get_f64("MDRIZSKY").map_err(herr(info.sci))?;
             let ltv = [
                 (-sci.get_f64("LTV1").map_err(herr(info.sci))?.unwrap_or(0.0)).max(0.0),
@@ -156,6 +168,7 @@ impl Image {
                 conversion,
                 eff_gain,
                 linear_scale,
+                blot_scale,
                 sky_scale,
                 computed_sky: sky,
                 subtracted_sky: sky.unwrap_or(0.0),
