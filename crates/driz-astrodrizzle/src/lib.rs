@@ -46,6 +46,14 @@ pub fn astrodrizzle(input: &str, user: &UserParams, workdir: &Path, progress: &d
     let inputs = interpret(input, &output_param(&explicit)?, workdir)?;
     let params = effective_params(&inputs, user)?;
     let config = config_from_params(&params, workdir)?;
+    if params.updatewcs {
+        // AstroDrizzle's updatewcs=True: the pipeline-default WCS first (stwcs updatewcs,
+        // no astrometry database), each file updated atomically.
+        for f in &inputs.files {
+            driz_updatewcs::updatewcs(f, &driz_updatewcs::Options::default())
+                .map_err(|e| AstroDrizzleError::Input(format!("updatewcs: {e}")))?;
+        }
+    }
     let threads =
         config.num_cores.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pool = rayon::ThreadPoolBuilder::new()

@@ -241,3 +241,22 @@ fn driz_cr_corr_writes_cleaned_copies() {
         assert!(odq.iter().all(|&q| q & 4096 == 0));
     }
 }
+
+#[test]
+fn updatewcs_true_recomputes_the_same_wcs() {
+    let (a, asn) = workdir(Instrument::Wfc3Ir);
+    let (b, _) = workdir(Instrument::Wfc3Ir);
+    let ra = astrodrizzle(&asn, &settings(&no_mdz()), a.path(), &Silent).unwrap();
+    let mut s = no_mdz();
+    s.push(("updatewcs", "True"));
+    let rb = astrodrizzle(&asn, &settings(&s), b.path(), &Silent).unwrap();
+    let (mut fa, mut fb) = (Fits::open(ra.product.unwrap()).unwrap(), Fits::open(rb.product.unwrap()).unwrap());
+    let (x, y) = (fa.read_image::<f32>(1).unwrap(), fb.read_image::<f32>(1).unwrap());
+    let worst = x
+        .iter()
+        .zip(y.iter())
+        .filter(|(p, q)| p.is_finite() && q.is_finite())
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-4, "updatewcs again changed the product by {worst}");
+}
