@@ -79,6 +79,9 @@ fn acs_association_end_to_end() {
     let mut f = Fits::open(&product).unwrap();
     let names: Vec<String> = f.hdus().iter().skip(1).map(|h| h.extname.clone()).collect();
     assert_eq!(names, ["SCI", "WHT", "CTX"]);
+    // CCDCHIP = '-999' (a string, as drizzlepac writes it) reads as chip -999.
+    let exposure = driz_fits::Exposure::open(&product).unwrap();
+    assert_eq!(exposure.chips[0].ccdchip, Some(-999));
     let p = f.primary_header().clone();
     assert_eq!(p.get_i64("NDRIZIM").unwrap(), Some(8));
     let texp = p.get_f64("TEXPTIME").unwrap().unwrap();

@@ -61,7 +61,14 @@ impl Exposure {
             .collect();
         let mut chips = Vec::new();
         for hdu in fits.hdus().iter().filter(|h| h.extname == "SCI") {
-            let ccdchip = hdu.header.get_i64("CCDCHIP").map_err(|e| fits.header_error(hdu.index, e))?;
+            // Drizzled products carry CCDCHIP = '-999' as a string (drizzlepac writes it so).
+            let ccdchip = match hdu.header.get("CCDCHIP") {
+                Some(v) => match v.as_str() {
+                    Some(text) => text.trim().parse::<i64>().ok(),
+                    None => hdu.header.get_i64("CCDCHIP").map_err(|e| fits.header_error(hdu.index, e))?,
+                },
+                None => None,
+            };
             chips.push(Chip {
                 extver: hdu.extver,
                 sci: hdu.index,
