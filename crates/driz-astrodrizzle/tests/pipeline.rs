@@ -18,7 +18,8 @@ fn dataset(instrument: Instrument) -> &'static Path {
         _ => &IR,
     };
     cell.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("driz-ad-test-{}-{instrument:?}", std::process::id()));
+        // Under cargo's scratch directory for integration tests, replaced on every run.
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("astrodrizzle-{instrument:?}"));
         let _ = std::fs::remove_dir_all(&dir);
         let mut cfg = Config::new(instrument, 4, 7);
         cfg.small = true;
