@@ -275,3 +275,32 @@ fn simulate_accepts_a_relative_output_directory() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(dir.path().join("rel/ism001010_asn.fits").is_file());
 }
+
+#[test]
+fn astrodrizzle_runs_an_association_and_rejects_unknown_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = env!("CARGO_BIN_EXE_driz");
+    let sim = Command::new(exe)
+        .args(["simulate", "--instrument", "wfc3-ir", "--exposures", "2", "--small", "--out", "sim"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(sim.status.success(), "{}", text(&sim.stderr));
+    let out = dir.path().join("sim");
+    let iref = format!("{}/", out.join("ref").display());
+    let driz = |args: &[&str]| Command::new(exe).args(args).current_dir(&out).env("iref", &iref).output().unwrap();
+    let bad = driz(&["astrodrizzle", "ism001010_asn.fits", "--param", "bogus=1"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("bogus"), "{}", text(&bad.stderr));
+    let dump = driz(&["astrodrizzle", "ism001010_asn.fits", "--dump-params"]);
+    assert!(dump.status.success(), "{}", text(&dump.stderr));
+    // The simulated MDRIZTAB row for 2 images is used by default.
+    assert!(text(&dump.stdout).contains("mdriztab = true"), "{}", text(&dump.stdout));
+    let o = driz(&["astrodrizzle", "ism001010_asn.fits", "--param", "build=True", "--num-cores", "1"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("MDRIZSKY") && stdout.contains("product"), "{stdout}");
+    let fits = driz_fits::Fits::open(out.join("ism001010_drz.fits")).unwrap();
+    assert_eq!(fits.primary_header().get_i64("NDRIZIM").unwrap(), Some(2));
+    assert_eq!(fits.primary_header().get_str("DRIZCORR").unwrap(), Some("COMPLETE"));
+}
