@@ -5,16 +5,10 @@
 use driz_combine::{CombineParams, CrParams, SkyStatConfig};
 use driz_kernels::{Interp, Kernel};
 use driz_wcs::FrameOverrides;
-use std::path::PathBuf;
 
-/// `skymethod`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkyMethod {
-    Localmin,
-    Globalmin,
-    Match,
-    GlobalminMatch,
-}
+pub use driz_params::{FinalUnits, SkyMethod};
+pub use driz_steps::WeightType;
+use std::path::PathBuf;
 
 /// Gain, read noise and exposure-time overrides.
 #[derive(Debug, Clone, Default)]
@@ -38,14 +32,6 @@ pub struct SkyConfig {
     /// Header keyword (or `@file`) of an already-subtracted sky.
     pub skyuser: String,
     pub skyfile: String,
-}
-
-/// `final_wht_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WeightType {
-    Exp,
-    Err,
-    Ivm,
 }
 
 /// `*_wt_scl`: `exptime`/`expsq` both mean 1 (upstream), or a number.
@@ -73,17 +59,11 @@ pub struct DrizzleConfig {
     pub frame: FrameConfig,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputUnits {
-    Cps,
-    Counts,
-}
-
 #[derive(Debug, Clone)]
 pub struct FinalConfig {
     pub drizzle: DrizzleConfig,
     pub wht_type: WeightType,
-    pub units: OutputUnits,
+    pub units: FinalUnits,
     /// Initial value of SCI (`None`: NaN).
     pub maskval: Option<f32>,
 }
@@ -102,7 +82,6 @@ pub struct MedianConfig {
 #[derive(Debug, Clone)]
 pub struct BlotConfig {
     pub interp: Interp,
-    pub sinscl: f64,
     pub addsky: bool,
     pub skyval: f64,
 }
@@ -128,7 +107,6 @@ pub struct Steps {
 /// Everything a run needs, one field per concern.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub output: String,
     pub build: bool,
     pub in_memory: bool,
     pub clean: bool,

@@ -18,9 +18,16 @@ use ndarray::Array2;
 use std::path::{Path, PathBuf};
 use tracing::info;
 
-/// A chip's cosmic-ray mask, kept in memory or in its `_crmask` file.
+/// A chip's cosmic-ray mask, kept in memory or in its `_crmask` file, and how many
+/// pixels it flags.
 #[derive(Debug)]
-pub enum CrMask {
+pub struct CrMask {
+    pub flagged: usize,
+    store: MaskStore,
+}
+
+#[derive(Debug)]
+enum MaskStore {
     Memory(Array2<bool>),
     File(PathBuf),
 }
@@ -28,14 +35,23 @@ pub enum CrMask {
 impl CrMask {
     /// `true` = good.
     pub fn load(&self) -> Result<Array2<bool>> {
-        match self {
-            CrMask::Memory(m) => Ok(m.clone()),
-            CrMask::File(p) => {
+        match &self.store {
+            MaskStore::Memory(m) => Ok(m.clone()),
+            MaskStore::File(p) => {
                 let mut f = Fits::open(p)?;
                 Ok(f.read_image::<u8>(0)?.mapv(|v| v != 0))
             }
         }
     }
+}
+
+/// What blot and driz_cr produced: one mask per chip (image order, then chip order) when
+/// driz_cr ran, the intermediate files (`_blt`, `_crmask`) and the `_crclean` copies.
+#[derive(Debug, Default)]
+pub struct BlotResults {
+    pub masks: Vec<Vec<Option<CrMask>>>,
+    pub intermediates: Vec<PathBuf>,
+    pub cleaned: Vec<PathBuf>,
 }
 
 /// Blot the median onto a chip: count rate → the chip's units, sky added back.
@@ -70,7 +86,6 @@ pub fn blot_chip(
 }
 
 /// Blot the median onto every chip and, when `cr` is given, find the cosmic rays.
-/// Returns one mask per chip (image order, then chip order) when driz_cr ran.
 #[allow(clippy::too_many_arguments)]
 pub fn blot_and_find_cosmic_rays(
     images: &[Image],
@@ -84,23 +99,26 @@ pub fn blot_and_find_cosmic_rays(
     stepsize: usize,
     workdir: &Path,
     progress: &dyn Progress,
-) -> Result<Vec<Vec<Option<CrMask>>>> {
+) -> Result<BlotResults> {
     let chips: Vec<(usize, &Chip, &Image)> =
         images.iter().enumerate().flat_map(|(i, im)| im.chips.iter().map(move |c| (i, c, im))).collect();
     progress.start(if cr.is_some() { "blot + driz_cr" } else { "blot" }, chips.len() as u64);
-    // Pixel map, blotted image, chip and the CR test's float64 work arrays.
+    // Pixel map, blotted image, chip and the CR test's work arrays.
     let largest = chips.iter().map(|(_, c, _)| c.size()[0] * c.size()[1]).max().unwrap_or(0);
     type Cleaned = Option<(Array2<f32>, Array2<i16>)>;
-    let results: Vec<(usize, Option<CrMask>, Cleaned)> = map_limited(
+    let results: Vec<(usize, Option<CrMask>, Cleaned, Vec<PathBuf>)> = map_limited(
         &chips,
         items_at_once(largest * 40),
-        |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned)> {
+        |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned, Vec<PathBuf>)> {
             let t0 = std::time::Instant::now();
             let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
             tracing::debug!("{}: blot {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
-            if !in_memory {
+            let header = if in_memory { None } else { Some(chip_header(chip)?) };
+            let mut written = Vec::new();
+            if let Some(h) = &header {
                 let path = workdir.join(format!("{}_sci{}_blt.fits", image.rootname, chip.extver()));
-                write_frame_image(&path, &chip_header(chip)?, blotted.view())?;
+                write_frame_image(&path, h, blotted.view())?;
+                written.push(path);
             }
             let mut cleaned = None;
             let mask = match cr {
@@ -125,31 +143,35 @@ pub fn blot_and_find_cosmic_rays(
                     }
                     let flagged = mask.iter().filter(|v| **v == 0).count();
                     info!("{}: {flagged} pixels flagged as cosmic rays", chip.label());
-                    Some(if in_memory {
-                        CrMask::Memory(mask.mapv(|v| v != 0))
-                    } else {
-                        let path = workdir.join(format!("{}_sci{}_crmask.fits", image.rootname, chip.extver()));
-                        write_frame_image(&path, &chip_header(chip)?, mask.view())?;
-                        CrMask::File(path)
-                    })
+                    let store = match &header {
+                        None => MaskStore::Memory(mask.mapv(|v| v != 0)),
+                        Some(h) => {
+                            let path = workdir.join(format!("{}_sci{}_crmask.fits", image.rootname, chip.extver()));
+                            write_frame_image(&path, h, mask.view())?;
+                            written.push(path.clone());
+                            MaskStore::File(path)
+                        }
+                    };
+                    Some(CrMask { flagged, store })
                 }
             };
             progress.advance(1);
-            Ok((*i, mask, cleaned))
+            Ok((*i, mask, cleaned, written))
         },
     )?;
     progress.finish();
-    let mut out: Vec<Vec<Option<CrMask>>> = images.iter().map(|_| Vec::new()).collect();
+    let mut out = BlotResults { masks: images.iter().map(|_| Vec::new()).collect(), ..BlotResults::default() };
     let mut cleaned: Vec<Vec<(Array2<f32>, Array2<i16>)>> = images.iter().map(|_| Vec::new()).collect();
-    for (i, m, c) in results {
-        out[i].push(m);
+    for (i, m, c, written) in results {
+        out.masks[i].push(m);
+        out.intermediates.extend(written);
         if let Some(c) = c {
             cleaned[i].push(c);
         }
     }
     for (image, chips) in images.iter().zip(cleaned) {
         if !chips.is_empty() {
-            write_cleaned(image, &chips, workdir)?;
+            out.cleaned.push(write_cleaned(image, &chips, workdir)?);
         }
     }
     Ok(out)
@@ -196,7 +218,7 @@ fn cleaned_chip(
 }
 
 /// `<root>_crclean.fits`: a copy of the input with the cleaned SCI (and DQ) arrays.
-fn write_cleaned(image: &Image, chips: &[(Array2<f32>, Array2<i16>)], workdir: &Path) -> Result<()> {
+fn write_cleaned(image: &Image, chips: &[(Array2<f32>, Array2<i16>)], workdir: &Path) -> Result<PathBuf> {
     let path = workdir.join(format!("{}_crclean.fits", image.rootname));
     std::fs::copy(&image.path, &path).map_err(|e| AstroDrizzleError::io(&path, e))?;
     driz_fits::update_file(&path, |u| {
@@ -208,5 +230,5 @@ fn write_cleaned(image: &Image, chips: &[(Array2<f32>, Array2<i16>)], workdir: &
         }
         Ok(())
     })?;
-    Ok(())
+    Ok(path)
 }

@@ -2,7 +2,7 @@
 //! the DQ, static and cosmic-ray masks and the chosen weights, into one SCI/WHT/CTX
 //! product.
 
-use crate::config::{FinalConfig, OutputUnits, WeightType};
+use crate::config::{FinalConfig, FinalUnits, WeightType};
 use crate::cosmic_rays::CrMask;
 use crate::error::Result;
 use crate::image::{Chip, Image};
@@ -39,7 +39,7 @@ pub struct FinalProduct {
     pub expstart: f64,
     pub expend: f64,
     pub n_exposures: usize,
-    pub units: OutputUnits,
+    pub units: FinalUnits,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -98,7 +98,7 @@ pub fn drizzle_final(
     let mut seen = HashSet::new();
     let texptime: f64 = images.iter().filter(|im| seen.insert(im.rootname.clone())).map(|im| im.exptime).sum();
     let mut sci = driz.sci();
-    if config.units == OutputUnits::Counts {
+    if config.units == FinalUnits::Counts {
         let t = texptime as f32;
         sci.mapv_inplace(|v| v * t);
     }

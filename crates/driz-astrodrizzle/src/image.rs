@@ -6,22 +6,17 @@ use crate::config::{Config, DetectorOverrides};
 use crate::error::{AstroDrizzleError, Result};
 use driz_fits::Fits;
 use driz_header::Header;
+use driz_kernels::Units;
 use driz_steps::{ChipInfo, chips_of};
 use driz_wcs::{HstWcs, linear_pixel_scale};
 use std::path::{Path, PathBuf};
-
-/// Units of a chip's SCI data as AstroDrizzle classifies them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataUnits {
-    Counts,
-    Cps,
-}
 
 /// One member chip.
 #[derive(Debug, Clone)]
 pub struct Chip {
     pub info: ChipInfo,
-    pub units: DataUnits,
+    /// The SCI units as AstroDrizzle classifies them (see [`data_units`]).
+    pub units: Units,
     /// e⁻/DN, the mean of the non-zero amplifier gains.
     pub gain: f64,
     /// e⁻, the mean of the non-zero amplifier read noises.
@@ -192,9 +187,9 @@ impl Image {
 
 /// `cps` when BUNIT holds a `/s` rate; a missing BUNIT or one in ergs is taken as
 /// ELECTRONS/S, as drizzlepac does.
-pub fn data_units(bunit: &str) -> DataUnits {
+pub fn data_units(bunit: &str) -> Units {
     let lower = bunit.to_ascii_lowercase();
-    if lower.is_empty() || lower.contains("ergs") || lower.contains("/s") { DataUnits::Cps } else { DataUnits::Counts }
+    if lower.is_empty() || lower.contains("ergs") || lower.contains("/s") { Units::Cps } else { Units::Counts }
 }
 
 /// The pixel scale AstroDrizzle's sky step uses for surface brightness: IDCSCALE, else
@@ -284,12 +279,12 @@ mod tests {
 
     #[test]
     fn units_follow_bunit() {
-        assert_eq!(data_units("ELECTRONS"), DataUnits::Counts);
-        assert_eq!(data_units("ELECTRONS/S"), DataUnits::Cps);
-        assert_eq!(data_units("counts/s"), DataUnits::Cps);
-        assert_eq!(data_units(""), DataUnits::Cps);
-        assert_eq!(data_units("ERGS/CM2/S/A"), DataUnits::Cps);
-        assert_eq!(data_units("COUNTS"), DataUnits::Counts);
+        assert_eq!(data_units("ELECTRONS"), Units::Counts);
+        assert_eq!(data_units("ELECTRONS/S"), Units::Cps);
+        assert_eq!(data_units("counts/s"), Units::Cps);
+        assert_eq!(data_units(""), Units::Cps);
+        assert_eq!(data_units("ERGS/CM2/S/A"), Units::Cps);
+        assert_eq!(data_units("COUNTS"), Units::Counts);
     }
 
     #[test]

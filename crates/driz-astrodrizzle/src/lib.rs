@@ -28,9 +28,9 @@ mod separate;
 mod sky;
 mod static_mask;
 
-pub use config::{Config, OutputUnits, SkyMethod, Steps, WeightType};
+pub use config::{Config, FinalUnits, SkyMethod, Steps, WeightType};
 pub use error::{AstroDrizzleError, Result};
-pub use image::{Chip, DataUnits, Image};
+pub use image::{Chip, Image};
 pub use input::{InputSet, interpret};
 pub use parameters::{UserParams, config_from_params, effective_params, output_param};
 pub use pipeline::{Outcome, run_steps};

@@ -52,9 +52,9 @@ pub fn scalars(images: &[Image], singles: &[SingleProduct], maskpt: f64) -> Vec<
         .collect()
 }
 
-/// Rows of one image read for a section.
-enum Source {
-    Memory,
+/// Where the rows of one image's section come from.
+enum Source<'a> {
+    Memory { sci: &'a Array2<f32>, wht: &'a Array2<f32> },
     Files { sci: Fits, wht: Fits },
 }
 
@@ -93,7 +93,7 @@ pub fn create_median(
         .iter()
         .map(|s| -> Result<Source> {
             Ok(match &s.product {
-                Single::Memory { .. } => Source::Memory,
+                Single::Memory { sci, wht } => Source::Memory { sci, wht },
                 Single::Files { sci, wht } => Source::Files { sci: Fits::open(sci)?, wht: Fits::open(wht)? },
             })
         })
@@ -108,15 +108,14 @@ pub fn create_median(
         let hi = (end + grow).min(ny);
         let mut scis = Vec::with_capacity(n);
         let mut whts = Vec::with_capacity(n);
-        for (src, single) in sources.iter_mut().zip(singles) {
-            let (sci, wht) = match (src, &single.product) {
-                (Source::Files { sci, wht }, _) => {
+        for src in sources.iter_mut() {
+            let (sci, wht) = match src {
+                Source::Files { sci, wht } => {
                     (sci.read_image_rows::<f32>(0, lo, hi - lo)?, wht.read_image_rows::<f32>(0, lo, hi - lo)?)
                 }
-                (Source::Memory, Single::Memory { sci, wht }) => {
+                Source::Memory { sci, wht } => {
                     (sci.slice(s![lo..hi, ..]).to_owned(), wht.slice(s![lo..hi, ..]).to_owned())
                 }
-                (Source::Memory, Single::Files { .. }) => unreachable!("sources follow the products"),
             };
             scis.push(sci);
             whts.push(wht);

@@ -8,7 +8,7 @@ use crate::input::InputSet;
 use driz_combine::{CombineParams, CombineType, CrParams, SkyStat, SkyStatConfig};
 use driz_fits::Fits;
 use driz_kernels::{Interp, Kernel};
-use driz_params::{AstroDrizzleParams, ParamValue, filter_string, interpret_bit_flags, read_mdriztab, select_row};
+use driz_params::{AstroDrizzleParams, ParamValue, filter_string, read_mdriztab, select_row};
 use driz_wcs::FrameOverrides;
 use std::path::{Path, PathBuf};
 use tracing::info;
@@ -105,297 +105,218 @@ pub fn effective_params(inputs: &InputSet, user: &UserParams) -> Result<AstroDri
 
 /// The `output` parameter (empty: derived from the input).
 pub fn output_param(p: &AstroDrizzleParams) -> Result<String> {
-    text(p, "output")
+    Ok(p.output.clone())
 }
 
-fn value(p: &AstroDrizzleParams, name: &str) -> Result<ParamValue> {
-    p.get(name).ok_or_else(|| AstroDrizzleError::parameter(name, "unknown parameter"))
+/// A drizzlepac option name as the same option of a numeric crate.
+fn convert<T: std::str::FromStr>(name: &str, value: impl std::fmt::Display) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    let text = value.to_string();
+    text.parse::<T>().map_err(|e| AstroDrizzleError::parameter(name, format!("{text:?}: {e}")))
 }
 
-fn flag(p: &AstroDrizzleParams, name: &str) -> Result<bool> {
-    match value(p, name)? {
-        ParamValue::Bool(b) => Ok(b),
-        ParamValue::Null => Ok(false),
-        other => Err(AstroDrizzleError::parameter(name, format!("expected True/False, got {other:?}"))),
+/// `*_wt_scl`: exptime and expsq both leave the scale at 1 (upstream), a number is used.
+fn weight_scale(w: driz_params::WeightScale) -> WeightScale {
+    match w {
+        driz_params::WeightScale::Exptime | driz_params::WeightScale::Expsq => WeightScale(1.0),
+        driz_params::WeightScale::Value(v) => WeightScale(v),
     }
 }
 
-fn number(p: &AstroDrizzleParams, name: &str) -> Result<Option<f64>> {
-    match value(p, name)? {
-        ParamValue::Float(v) => Ok(Some(v)),
-        ParamValue::Int(v) => Ok(Some(v as f64)),
-        ParamValue::Null => Ok(None),
-        ParamValue::Str(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("indef") || s.trim() == "None" => {
-            Ok(None)
-        }
-        ParamValue::Str(s) => {
-            s.trim().parse().map(Some).map_err(|_| AstroDrizzleError::parameter(name, format!("{s:?} is not a number")))
-        }
-        other => Err(AstroDrizzleError::parameter(name, format!("expected a number, got {other:?}"))),
-    }
-}
-
-fn text(p: &AstroDrizzleParams, name: &str) -> Result<String> {
-    Ok(match value(p, name)? {
-        ParamValue::Str(s) => s,
-        ParamValue::Null => String::new(),
-        ParamValue::Bool(b) => if b { "True" } else { "False" }.to_string(),
-        ParamValue::Int(v) => v.to_string(),
-        ParamValue::Float(v) => v.to_string(),
-    })
-}
-
-fn bits(p: &AstroDrizzleParams, name: &str) -> Result<Option<u32>> {
-    match value(p, name)? {
-        ParamValue::Null => Ok(None),
-        ParamValue::Int(v) => Ok(Some(v as u32)),
-        ParamValue::Str(s) => Ok(interpret_bit_flags(&s)?),
-        other => Err(AstroDrizzleError::parameter(name, format!("expected DQ bit flags, got {other:?}"))),
-    }
-}
-
-fn pair(p: &AstroDrizzleParams, name: &str) -> Result<(f64, f64)> {
-    let s = text(p, name)?;
-    let v: Vec<f64> = s
-        .split([' ', ','])
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse::<f64>().map_err(|_| AstroDrizzleError::parameter(name, format!("{s:?}: not numbers"))))
-        .collect::<Result<_>>()?;
-    match v.as_slice() {
-        [a, b] => Ok((*a, *b)),
-        [a] => Ok((*a, *a)),
-        _ => Err(AstroDrizzleError::parameter(name, format!("{s:?}: expected two numbers"))),
-    }
-}
-
-fn fill(p: &AstroDrizzleParams, name: &str) -> Result<Option<f32>> {
-    let s = text(p, name)?;
-    let t = s.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("indef") || t == "None" {
+/// A numeric parameter astrodrizzle.cfg keeps as a string (`gain`, `rdnoise`, `exptime`).
+fn optional_number(name: &str, text: &str) -> Result<Option<f64>> {
+    let t = text.trim();
+    if t.is_empty() || t == "None" || t.eq_ignore_ascii_case("indef") {
         return Ok(None);
     }
-    t.parse::<f32>()
-        .map(Some)
-        .map_err(|_| AstroDrizzleError::parameter(name, format!("{s:?} is not a number or INDEF")))
+    t.parse().map(Some).map_err(|_| AstroDrizzleError::parameter(name, format!("{text:?} is not a number")))
 }
 
-fn kernel(p: &AstroDrizzleParams, name: &str) -> Result<Kernel> {
-    let s = text(p, name)?;
-    s.trim().parse::<Kernel>().map_err(|e| AstroDrizzleError::parameter(name, e.to_string()))
-}
-
-fn weight_scale(p: &AstroDrizzleParams, name: &str) -> Result<WeightScale> {
-    let s = text(p, name)?;
-    match s.trim() {
-        "" | "exptime" | "expsq" => Ok(WeightScale(1.0)),
-        other => other
-            .parse::<f64>()
-            .map(WeightScale)
-            .map_err(|_| AstroDrizzleError::parameter(name, format!("{other:?}: exptime, expsq or a number"))),
+fn both<T>(name: &str, a: Option<T>, b: Option<T>) -> Result<Option<[T; 2]>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Ok(Some([a, b])),
+        (None, None) => Ok(None),
+        _ => Err(AstroDrizzleError::parameter(name, "give both values or neither")),
     }
 }
 
-fn frame_config(p: &AstroDrizzleParams, prefix: &str) -> Result<FrameConfig> {
-    let n = |s: &str| number(p, &format!("{prefix}_{s}"));
-    let both = |a: Option<f64>, b: Option<f64>, what: &str| -> Result<Option<[f64; 2]>> {
-        match (a, b) {
-            (Some(a), Some(b)) => Ok(Some([a, b])),
-            (None, None) => Ok(None),
-            _ => Err(AstroDrizzleError::parameter(&format!("{prefix}_{what}"), "give both values or neither")),
-        }
-    };
-    let ra_dec = both(n("ra")?, n("dec")?, "ra/dec")?.map(|[a, b]| (a, b));
-    let refimage = text(p, &format!("{prefix}_refimage"))?;
+#[allow(clippy::too_many_arguments)]
+fn frame_config(
+    prefix: &str,
+    custom: bool,
+    refimage: &str,
+    ra_dec: (Option<f64>, Option<f64>),
+    scale: Option<f64>,
+    rot: Option<f64>,
+    crpix: (Option<f64>, Option<f64>),
+    size: (Option<i64>, Option<i64>),
+) -> Result<FrameConfig> {
     Ok(FrameConfig {
-        custom: flag(p, &format!("{prefix}_wcs"))?,
-        refimage: Some(refimage).filter(|s| !s.trim().is_empty()),
+        custom,
+        refimage: Some(refimage.trim().to_string()).filter(|s| !s.is_empty()),
         overrides: FrameOverrides {
-            ra_dec,
-            scale: n("scale")?,
-            rot: n("rot")?,
-            crpix: both(n("crpix1")?, n("crpix2")?, "crpix1/2")?,
-            size: both(n("outnx")?, n("outny")?, "outnx/outny")?,
+            ra_dec: both(&format!("{prefix}_ra/dec"), ra_dec.0, ra_dec.1)?.map(|[a, b]| (a, b)),
+            scale,
+            rot,
+            crpix: both(&format!("{prefix}_crpix1/2"), crpix.0, crpix.1)?,
+            size: both(&format!("{prefix}_outnx/outny"), size.0.map(|v| v as f64), size.1.map(|v| v as f64))?,
         },
     })
 }
 
 /// Parse the parameters into the run's settings.
 pub fn config_from_params(p: &AstroDrizzleParams, workdir: &Path) -> Result<Config> {
-    let group = {
-        let g = text(p, "group")?;
-        let g = g.trim();
-        if g.is_empty() {
-            None
-        } else {
-            Some(
-                g.split(',')
-                    .map(|t| {
-                        t.trim().parse::<i64>().map_err(|_| AstroDrizzleError::parameter("group", format!("{g:?}")))
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-            )
-        }
+    let group = match p.group.trim() {
+        "" => None,
+        g => Some(
+            g.split(',')
+                .map(|t| t.trim().parse::<i64>().map_err(|_| AstroDrizzleError::parameter("group", format!("{g:?}"))))
+                .collect::<Result<Vec<_>>>()?,
+        ),
     };
-    let num_cores = number(p, "num_cores")?.filter(|n| *n >= 1.0).map(|n| n as usize);
-    let skymethod = match text(p, "skymethod")?.trim() {
-        "localmin" => SkyMethod::Localmin,
-        "globalmin" => SkyMethod::Globalmin,
-        "match" => SkyMethod::Match,
-        "globalmin+match" => SkyMethod::GlobalminMatch,
-        other => return Err(AstroDrizzleError::parameter("skymethod", format!("{other:?}"))),
-    };
-    let skystat = text(p, "skystat")?
-        .trim()
-        .parse::<SkyStat>()
-        .map_err(|e| AstroDrizzleError::parameter("skystat", e.to_string()))?;
-    let f32n = |name: &str, default: f32| -> Result<f32> { Ok(number(p, name)?.map_or(default, |v| v as f32)) };
     let sky = SkyConfig {
-        skysub: flag(p, "skysub")?,
-        method: skymethod,
+        skysub: p.skysub,
+        method: p.skymethod,
         stat: SkyStatConfig {
-            stat: skystat,
-            lower: number(p, "skylower")?.map(|v| v as f32),
-            upper: number(p, "skyupper")?.map(|v| v as f32),
-            nclip: number(p, "skyclip")?.unwrap_or(5.0) as u32,
-            lsigma: f32n("skylsigma", 4.0)?,
-            usigma: f32n("skyusigma", 4.0)?,
-            binwidth: f32n("skywidth", 0.1)?,
+            stat: convert::<SkyStat>("skystat", p.skystat)?,
+            lower: p.skylower.map(|v| v as f32),
+            upper: p.skyupper.map(|v| v as f32),
+            nclip: p.skyclip.max(0) as u32,
+            lsigma: p.skylsigma as f32,
+            usigma: p.skyusigma as f32,
+            binwidth: p.skywidth.unwrap_or(0.1) as f32,
         },
-        bits: bits(p, "sky_bits")?,
-        use_static: flag(p, "use_static")?,
-        skyuser: text(p, "skyuser")?,
-        skyfile: text(p, "skyfile")?,
+        bits: p.sky_bits_mask()?,
+        use_static: p.use_static,
+        skyuser: p.skyuser.clone(),
+        skyfile: p.skyfile.clone(),
     };
     let separate = DrizzleConfig {
-        kernel: kernel(p, "driz_sep_kernel")?,
-        wt_scl: weight_scale(p, "driz_sep_wt_scl")?,
-        pixfrac: number(p, "driz_sep_pixfrac")?.unwrap_or(1.0),
-        fillval: fill(p, "driz_sep_fillval")?,
-        bits: bits(p, "driz_sep_bits")?,
-        frame: frame_config(p, "driz_sep")?,
+        kernel: convert::<Kernel>("driz_sep_kernel", p.driz_sep_kernel)?,
+        wt_scl: weight_scale(p.driz_sep_weight_scale()?),
+        pixfrac: p.driz_sep_pixfrac,
+        fillval: p.driz_sep_fillval.map(|v| v as f32),
+        bits: p.driz_sep_bits_mask()?,
+        frame: frame_config(
+            "driz_sep",
+            p.driz_sep_wcs,
+            &p.driz_sep_refimage,
+            (p.driz_sep_ra, p.driz_sep_dec),
+            p.driz_sep_scale,
+            p.driz_sep_rot,
+            (p.driz_sep_crpix1, p.driz_sep_crpix2),
+            (p.driz_sep_outnx, p.driz_sep_outny),
+        )?,
     };
-    let combine_type = text(p, "combine_type")?
-        .trim()
-        .parse::<CombineType>()
-        .map_err(|e| AstroDrizzleError::parameter("combine_type", e.to_string()))?;
-    let (nsigma1, nsigma2) = pair(p, "combine_nsigma")?;
+    let (nsigma1, nsigma2) = p.combine_nsigma_pair()?;
     let median = MedianConfig {
-        newmasks: flag(p, "median_newmasks")?,
-        maskpt: number(p, "combine_maskpt")?.unwrap_or(0.3),
+        newmasks: p.median_newmasks,
+        maskpt: p.combine_maskpt,
         combine: CombineParams {
-            kind: combine_type,
-            nlow: number(p, "combine_nlow")?.unwrap_or(0.0) as usize,
-            nhigh: number(p, "combine_nhigh")?.unwrap_or(0.0) as usize,
+            kind: convert::<CombineType>("combine_type", p.combine_type)?,
+            nlow: p.combine_nlow.max(0) as usize,
+            nhigh: p.combine_nhigh.max(0) as usize,
             nsigma1: nsigma1 as f32,
             nsigma2: nsigma2 as f32,
-            grow: number(p, "combine_grow")?.unwrap_or(1.0) as usize,
+            grow: p.combine_grow.max(0) as usize,
         },
-        lthresh: number(p, "combine_lthresh")?,
-        hthresh: number(p, "combine_hthresh")?,
-        bufsize: number(p, "combine_bufsize")?.unwrap_or(1.0),
+        lthresh: p.combine_lthresh,
+        hthresh: p.combine_hthresh,
+        bufsize: p.combine_bufsize.unwrap_or(1.0),
     };
-    let interp_name = text(p, "blot_interp")?;
-    let interp = match interp_name.trim() {
-        "sinc" | "lsinc" | "spline3" => {
-            return Err(AstroDrizzleError::parameter(
-                "blot_interp",
-                format!("{interp_name:?} is not supported (nearest, linear, poly3, poly5, lan3, lan5)"),
-            ));
-        }
-        other => other.parse::<Interp>().map_err(|e| AstroDrizzleError::parameter("blot_interp", e))?,
-    };
+    if p.blot_interp == driz_params::BlotInterp::Sinc {
+        return Err(AstroDrizzleError::parameter(
+            "blot_interp",
+            "\"sinc\" is not supported (nearest, linear, poly3, poly5)",
+        ));
+    }
     let blot = BlotConfig {
-        interp,
-        sinscl: number(p, "blot_sinscl")?.unwrap_or(1.0),
-        addsky: flag(p, "blot_addsky")?,
-        skyval: number(p, "blot_skyval")?.unwrap_or(0.0),
+        interp: convert::<Interp>("blot_interp", p.blot_interp)?,
+        addsky: p.blot_addsky,
+        skyval: p.blot_skyval,
     };
-    let (snr1, snr2) = pair(p, "driz_cr_snr")?;
-    let (mult1, mult2) = pair(p, "driz_cr_scale")?;
+    let (snr1, snr2) = p.driz_cr_snr_pair()?;
+    let (mult1, mult2) = p.driz_cr_scale_pair()?;
     let driz_cr = CrConfig {
         params: CrParams {
             snr1,
             snr2,
             mult1,
             mult2,
-            grow: number(p, "driz_cr_grow")?.unwrap_or(1.0) as usize,
-            ctegrow: number(p, "driz_cr_ctegrow")?.unwrap_or(0.0) as usize,
+            grow: p.driz_cr_grow.max(0) as usize,
+            ctegrow: p.driz_cr_ctegrow.max(0) as usize,
         },
-        corr: flag(p, "driz_cr_corr")?,
+        corr: p.driz_cr_corr,
     };
-    let final_kernel = kernel(p, "final_kernel")?;
+    let final_kernel = convert::<Kernel>("final_kernel", p.final_kernel)?;
     if final_kernel == Kernel::Tophat {
         return Err(AstroDrizzleError::parameter("final_kernel", "tophat is not available for the final drizzle"));
     }
-    let wht_type = match text(p, "final_wht_type")?.trim().to_ascii_uppercase().as_str() {
-        "EXP" | "" => WeightType::Exp,
-        "ERR" => WeightType::Err,
-        "IVM" => WeightType::Ivm,
-        other => return Err(AstroDrizzleError::parameter("final_wht_type", format!("{other:?}: EXP, ERR or IVM"))),
-    };
-    let units = match text(p, "final_units")?.trim() {
-        "cps" => OutputUnits::Cps,
-        "counts" => OutputUnits::Counts,
-        other => return Err(AstroDrizzleError::parameter("final_units", format!("{other:?}: cps or counts"))),
-    };
     let final_drizzle = FinalConfig {
         drizzle: DrizzleConfig {
             kernel: final_kernel,
-            wt_scl: weight_scale(p, "final_wt_scl")?,
-            pixfrac: number(p, "final_pixfrac")?.unwrap_or(1.0),
-            fillval: fill(p, "final_fillval")?,
-            bits: bits(p, "final_bits")?,
-            frame: frame_config(p, "final")?,
+            wt_scl: weight_scale(p.final_weight_scale()?),
+            pixfrac: p.final_pixfrac,
+            fillval: p.final_fillval.map(|v| v as f32),
+            bits: p.final_bits_mask()?,
+            frame: frame_config(
+                "final",
+                p.final_wcs,
+                &p.final_refimage,
+                (p.final_ra, p.final_dec),
+                p.final_scale,
+                p.final_rot,
+                (p.final_crpix1, p.final_crpix2),
+                (p.final_outnx, p.final_outny),
+            )?,
         },
-        wht_type,
-        units,
-        maskval: fill(p, "final_maskval")?,
+        wht_type: convert::<WeightType>("final_wht_type", p.final_wht_type)?,
+        units: p.final_units,
+        maskval: p.final_maskval.map(|v| v as f32),
     };
-    let opt_text = |name: &str| -> Result<Option<String>> {
-        Ok(Some(text(p, name)?).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
-    };
+    let keyword = |text: &str| Some(text.trim().to_string()).filter(|s| !s.is_empty());
     let detector = DetectorOverrides {
-        gain: number(p, "gain")?,
-        gnkeyword: opt_text("gnkeyword")?,
-        rdnoise: number(p, "rdnoise")?,
-        rnkeyword: opt_text("rnkeyword")?,
-        exptime: number(p, "exptime")?,
-        expkeyword: opt_text("expkeyword")?,
+        gain: optional_number("gain", &p.gain)?,
+        gnkeyword: keyword(&p.gnkeyword),
+        rdnoise: optional_number("rdnoise", &p.rdnoise)?,
+        rnkeyword: keyword(&p.rnkeyword),
+        exptime: optional_number("exptime", &p.exptime)?,
+        expkeyword: keyword(&p.expkeyword),
     };
-    for (v, k) in [(&detector.gain, "gain"), (&detector.rdnoise, "rdnoise"), (&detector.exptime, "exptime")] {
-        let kw = match k {
-            "gain" => &detector.gnkeyword,
-            "rdnoise" => &detector.rnkeyword,
-            _ => &detector.expkeyword,
-        };
-        if v.is_some() && kw.is_some() {
-            return Err(AstroDrizzleError::parameter(k, "give either the value or the keyword, not both"));
+    for (name, value, key) in [
+        ("gain", detector.gain, &detector.gnkeyword),
+        ("rdnoise", detector.rdnoise, &detector.rnkeyword),
+        ("exptime", detector.exptime, &detector.expkeyword),
+    ] {
+        if value.is_some() && key.is_some() {
+            return Err(AstroDrizzleError::parameter(name, "give either the value or the keyword, not both"));
         }
     }
     Ok(Config {
-        output: text(p, "output")?,
-        build: flag(p, "build")?,
-        in_memory: flag(p, "in_memory")?,
-        clean: flag(p, "clean")?,
-        num_cores,
-        context: flag(p, "context")?,
+        build: p.build,
+        in_memory: p.in_memory,
+        clean: p.clean,
+        num_cores: p.num_cores.filter(|n| *n >= 1).map(|n| n as usize),
+        context: p.context,
         group,
-        coeffs: flag(p, "coeffs")?,
-        crbit: number(p, "crbit")?.unwrap_or(4096.0) as u16,
-        stepsize: number(p, "stepsize")?.unwrap_or(10.0).max(0.0) as usize,
-        resetbits: bits(p, "resetbits")?,
-        proc_unit_native: text(p, "proc_unit")?.trim() == "native",
+        coeffs: p.coeffs,
+        crbit: p.crbit as u16,
+        stepsize: p.stepsize.max(0) as usize,
+        resetbits: p.resetbits_mask()?,
+        proc_unit_native: p.proc_unit == driz_params::ProcUnit::Native,
         detector,
         steps: Steps {
-            static_mask: flag(p, "static")?,
+            static_mask: p.r#static,
             sky: true,
-            driz_separate: flag(p, "driz_separate")?,
-            median: flag(p, "median")?,
-            blot: flag(p, "blot")?,
-            driz_cr: flag(p, "driz_cr")?,
-            driz_combine: flag(p, "driz_combine")?,
+            driz_separate: p.driz_separate,
+            median: p.median,
+            blot: p.blot,
+            driz_cr: p.driz_cr,
+            driz_combine: p.driz_combine,
         },
-        static_sig: f32n("static_sig", 4.0)?,
+        static_sig: p.static_sig as f32,
         sky,
         separate,
         median,

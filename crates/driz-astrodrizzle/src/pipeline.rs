@@ -1,8 +1,8 @@
 //! The step chain in AstroDrizzle's order, and the one atomic update of each input file at
 //! the end (DQ `resetbits` cleared and cosmic rays flagged, `MDRIZSKY` written).
 
-use crate::config::{Config, OutputUnits};
-use crate::cosmic_rays::{CrMask, blot_and_find_cosmic_rays};
+use crate::config::{Config, FinalUnits};
+use crate::cosmic_rays::{BlotResults, CrMask, blot_and_find_cosmic_rays};
 use crate::error::{AstroDrizzleError, Result};
 use crate::final_drizzle::drizzle_final;
 use crate::frames::{default_output_frame, step_frame};
@@ -12,8 +12,8 @@ use crate::intermediate::write_frame_image;
 use crate::median::create_median;
 use crate::product::write_product;
 use crate::progress::Progress;
-use crate::separate::drizzle_separate;
-use crate::static_mask::{StaticMasks, signature};
+use crate::separate::{Single, drizzle_separate};
+use crate::static_mask::StaticMasks;
 use driz_fits::{Fits, FitsWriter, update_file};
 use driz_header::Card;
 use std::path::PathBuf;
@@ -70,6 +70,8 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         parts[..parts.len().saturating_sub(1)].join("_").to_ascii_lowercase()
     };
 
+    // Scratch products: removed at the end with `clean`, else reported as written.
+    let mut intermediates: Vec<PathBuf> = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |step: &str| {
         info!("{step}: {:.2} s", clock.elapsed().as_secs_f64());
@@ -82,7 +84,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             for (sig, m) in &masks.masks {
                 let path = workdir.join(StaticMasks::file_name(&outroot, *sig));
                 write_frame_image(&path, &driz_header::Header::new(), m.mapv(|g| g as i16).view())?;
-                outcome.written.push(path);
+                intermediates.push(path);
             }
         }
         Some(masks)
@@ -108,7 +110,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     lap("sky");
     let sep_frame = step_frame(&default_frame, &config.separate.frame, "driz_separate")?;
     let singles = if steps.driz_separate {
-        Some(drizzle_separate(
+        let singles = drizzle_separate(
             &images,
             &sep_frame,
             &config.separate,
@@ -118,7 +120,13 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             config.stepsize,
             &workdir,
             progress,
-        )?)
+        )?;
+        for s in &singles {
+            if let Single::Files { sci, wht } = &s.product {
+                intermediates.extend([sci.clone(), wht.clone()]);
+            }
+        }
+        Some(singles)
     } else {
         None
     };
@@ -132,7 +140,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             {
                 let path = workdir.join(format!("{}_med.fits", inputs.product_root()));
                 write_frame_image(&path, &crate::intermediate::frame_header(&sep_frame), m.view())?;
-                outcome.written.push(path);
+                intermediates.push(path);
             }
             if m.is_none() {
                 config.steps.blot = false;
@@ -148,7 +156,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     let cr_masks: Option<Vec<Vec<Option<CrMask>>>> = match (&median, config.steps.blot) {
         (Some(median), true) => {
             let cr = config.steps.driz_cr.then_some(&config.driz_cr);
-            let masks = blot_and_find_cosmic_rays(
+            let BlotResults { masks, intermediates: scratch, cleaned } = blot_and_find_cosmic_rays(
                 &images,
                 median,
                 &sep_frame,
@@ -161,6 +169,8 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
                 &workdir,
                 progress,
             )?;
+            intermediates.extend(scratch);
+            outcome.written.extend(cleaned);
             config.steps.driz_cr.then_some(masks)
         }
         _ => None,
@@ -168,18 +178,10 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     drop(median);
     drop(singles);
     lap("blot and driz_cr");
-
-    let mut cr_flags: Vec<Vec<Option<ndarray::Array2<bool>>>> =
-        images.iter().map(|im| im.chips.iter().map(|_| None).collect()).collect();
-    if let Some(masks) = &cr_masks {
-        for (i, per_image) in masks.iter().enumerate() {
-            for (k, m) in per_image.iter().enumerate() {
-                if let Some(m) = m {
-                    let good = m.load()?;
-                    let flagged = good.iter().filter(|g| !**g).count();
-                    outcome.cosmic_rays.push((images[i].path.clone(), images[i].chips[k].extver(), flagged));
-                    cr_flags[i][k] = Some(good);
-                }
+    for (image, per_image) in images.iter().zip(cr_masks.iter().flatten()) {
+        for (chip, mask) in image.chips.iter().zip(per_image) {
+            if let Some(m) = mask {
+                outcome.cosmic_rays.push((image.path.clone(), chip.extver(), m.flagged));
             }
         }
     }
@@ -202,35 +204,24 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             written[0].display(),
             product.chips.len(),
             product.texptime,
-            if product.units == OutputUnits::Cps { "cps" } else { "counts" }
+            if product.units == FinalUnits::Cps { "cps" } else { "counts" }
         );
         outcome.product = written.first().cloned();
         outcome.written.extend(written);
-    } else {
-        // Upstream writes the CR flags into the inputs only in the final drizzle.
-        for f in cr_flags.iter_mut().flatten() {
-            *f = None;
-        }
     }
 
     lap("final drizzle");
-    update_inputs(&images, &config, resetbits, persist_sky, &cr_flags)?;
+    // Upstream writes the CR flags into the inputs only in the final drizzle.
+    let cr_flags = if steps.driz_combine { cr_masks.as_deref() } else { None };
+    update_inputs(&images, &config, resetbits, persist_sky, cr_flags)?;
     lap("updating the inputs");
     if config.clean {
-        for p in outcome.written.iter().filter(|p| Some(*p) != outcome.product.as_ref()) {
-            let _ = std::fs::remove_file(p);
+        for p in &intermediates {
+            std::fs::remove_file(p).map_err(|e| AstroDrizzleError::io(p, e))?;
         }
-        outcome.written.retain(|p| Some(p) == outcome.product.as_ref());
-        clean_intermediates(&images, &workdir, inputs)?;
     } else {
-        for im in &images {
-            if !config.in_memory && steps.driz_separate {
-                outcome.written.push(workdir.join(format!("{}_single_sci.fits", im.rootname)));
-                outcome.written.push(workdir.join(format!("{}_single_wht.fits", im.rootname)));
-            }
-        }
+        outcome.written.extend(intermediates);
     }
-    let _ = signature;
     Ok(outcome)
 }
 
@@ -242,37 +233,40 @@ fn update_inputs(
     config: &Config,
     resetbits: Option<u32>,
     persist_sky: bool,
-    cr_flags: &[Vec<Option<ndarray::Array2<bool>>>],
+    cr_masks: Option<&[Vec<Option<CrMask>>]>,
 ) -> Result<()> {
     let crbit = config.crbit;
-    for (image, flags) in images.iter().zip(cr_flags) {
+    for (i, image) in images.iter().enumerate() {
+        let flags: &[Option<CrMask>] = cr_masks.and_then(|m| m.get(i)).map_or(&[], |m| m.as_slice());
         let needs_dq = resetbits.is_some() || flags.iter().any(|f| f.is_some());
         let primary_has_sky = image.primary.contains("MDRIZSKY");
         if !needs_dq && !persist_sky && !primary_has_sky {
             continue;
         }
+        // This image's masks only: memory stays at one exposure's worth.
+        let goods = flags.iter().map(|f| f.as_ref().map(CrMask::load).transpose()).collect::<Result<Vec<_>>>()?;
         update_file(&image.path, |u| {
             if primary_has_sky {
                 let mut h = u.fits().primary_header().clone();
                 h.remove("MDRIZSKY");
                 u.set_header(0, &h)?;
             }
-            for (chip, flag) in image.chips.iter().zip(flags) {
+            for (k, chip) in image.chips.iter().enumerate() {
                 if persist_sky {
                     let mut h = u.fits().hdu(chip.info.sci).header.clone();
                     h.set_with_comment("MDRIZSKY", chip.subtracted_sky, "Sky value computed by AstroDrizzle");
                     u.set_header(chip.info.sci, &h)?;
                 }
-                let Some(dq_index) = chip.info.dq.filter(|&d| u.fits().hdu(d).image_size() == Some(chip.size())) else {
-                    continue;
-                };
                 if !needs_dq {
                     continue;
                 }
+                let Some(dq_index) = chip.info.dq.filter(|&d| u.fits().hdu(d).image_size() == Some(chip.size())) else {
+                    continue;
+                };
                 let mut dq = u.fits().read_image::<i32>(dq_index)?;
                 let clear = !(resetbits.unwrap_or(0) as i32);
                 dq.mapv_inplace(|v| v & clear);
-                if let Some(good) = flag {
+                if let Some(Some(good)) = goods.get(k) {
                     dq.zip_mut_with(good, |q, &g| {
                         if !g {
                             *q |= crbit as i32;
@@ -283,26 +277,6 @@ fn update_inputs(
             }
             Ok(())
         })?;
-    }
-    Ok(())
-}
-
-fn clean_intermediates(images: &[Image], workdir: &std::path::Path, inputs: &InputSet) -> Result<()> {
-    let mut names = vec![format!("{}_med.fits", inputs.product_root())];
-    for im in images {
-        names.push(format!("{}_single_sci.fits", im.rootname));
-        names.push(format!("{}_single_wht.fits", im.rootname));
-        for c in &im.chips {
-            for kind in ["blt", "crmask", "single_mask", "final_mask"] {
-                names.push(format!("{}_sci{}_{kind}.fits", im.rootname, c.extver()));
-            }
-        }
-    }
-    for n in names {
-        let p = workdir.join(n);
-        if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| AstroDrizzleError::io(&p, e))?;
-        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! sets (exposure bookkeeping, D### drizzle records, output WCS), or with `build=False`
 //! the three `_sci`, `_wht`, `_ctx` files.
 
-use crate::config::{Config, OutputUnits, WeightType};
+use crate::config::{Config, FinalUnits, WeightType};
 use crate::error::Result;
 use crate::final_drizzle::FinalProduct;
 use crate::image::Image;
@@ -28,9 +28,9 @@ pub fn write_product(
     let first_sci = fits.hdu(first.chips[0].info.sci).header.clone();
     let root = product_root(product_name);
     let primary = primary_header(first, &first_sci, product, product_name, &root, config);
-    let sci = extension_header(&first_sci, product, "SCI", Some(&bunit(first, product.units)), config);
-    let wht = extension_header(&first_sci, product, "WHT", None, config);
-    let ctx = extension_header(&first_sci, product, "CTX", None, config);
+    let sci = extension_header(&first_sci, product, "SCI", Some(&bunit(first, product.units)));
+    let wht = extension_header(&first_sci, product, "WHT", None);
+    let ctx = extension_header(&first_sci, product, "CTX", None);
     let ctx_cube = || -> Option<Array3<i32>> {
         if product.ctx.len() <= 1 {
             return None;
@@ -110,19 +110,19 @@ fn product_root(name: &str) -> String {
 }
 
 /// `ELECTRONS/S` for rates; for counts the part before any `/`.
-fn bunit(first: &Image, units: OutputUnits) -> String {
+fn bunit(first: &Image, units: FinalUnits) -> String {
     let b = first.chips[0].info.bunit.trim();
     let base = b.split('/').next().unwrap_or("").trim();
     let base = if base.is_empty() { "ELECTRONS" } else { base };
     match units {
-        OutputUnits::Cps => {
+        FinalUnits::Cps => {
             if b.contains('/') {
                 b.to_string()
             } else {
                 format!("{base}/S")
             }
         }
-        OutputUnits::Counts => base.to_string(),
+        FinalUnits::Counts => base.to_string(),
     }
 }
 
@@ -143,8 +143,8 @@ fn primary_header(
             p.append(c.clone());
         }
     }
-    let today = today_utc();
-    p.set_with_comment("DATE", today.as_str(), "date this file was written (yyyy-mm-dd)");
+    let now = driz_fits::utc_now_iso();
+    p.set_with_comment("DATE", &now[..10], "date this file was written (yyyy-mm-dd)");
     p.set_with_comment("FILENAME", name, "name of file");
     p.set_with_comment("PROD_VER", VERSION, "Version of software used to create this product");
     p.set_with_comment("ROOTNAME", root, "rootname of the observation set");
@@ -190,8 +190,8 @@ fn primary_header(
         add(
             "OUUN",
             match product.units {
-                OutputUnits::Cps => "cps",
-                OutputUnits::Counts => "counts",
+                FinalUnits::Cps => "cps",
+                FinalUnits::Counts => "counts",
             }
             .into(),
             "Drizzle, units of output image - counts or cps",
@@ -209,13 +209,7 @@ fn primary_header(
 
 /// An extension header: the first input's SCI header without its WCS, distortion and
 /// chip-specific keywords, with the output frame's WCS.
-fn extension_header(
-    first_sci: &Header,
-    product: &FinalProduct,
-    extname: &str,
-    bunit: Option<&str>,
-    _config: &Config,
-) -> Header {
+fn extension_header(first_sci: &Header, product: &FinalProduct, extname: &str, bunit: Option<&str>) -> Header {
     let mut h = Header::new();
     h.append(Card::new("EXTNAME", extname, "extension name"));
     h.append(Card::new("EXTVER", 1, "extension value"));
@@ -292,23 +286,6 @@ fn is_drizzle_record(keyword: &str) -> bool {
     keyword.len() == 8 && keyword.starts_with('D') && keyword[1..4].bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Today's date, UTC, `yyyy-mm-dd`.
-fn today_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let days = (secs / 86400) as i64;
-    // Civil-from-days (proleptic Gregorian), Howard Hinnant's algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,12 +304,5 @@ mod tests {
     fn product_roots() {
         assert_eq!(product_root("irsky_drz.fits"), "irsky");
         assert_eq!(product_root("j8c0d1010_drc.fits"), "j8c0d1010");
-    }
-
-    #[test]
-    fn date_is_iso() {
-        let d = today_utc();
-        assert_eq!(d.len(), 10);
-        assert!(d.starts_with("20"));
     }
 }

@@ -6,13 +6,13 @@
 use crate::concurrency::{items_at_once, map_limited};
 use crate::config::DrizzleConfig;
 use crate::error::{AstroDrizzleError, Result};
-use crate::image::{Chip, DataUnits, Image};
+use crate::image::{Chip, Image};
 use crate::intermediate::{frame_header, write_frame_image};
 use crate::pixels::{good_mask, read_dq, read_sci};
 use crate::progress::Progress;
 use crate::static_mask::{StaticMasks, signature};
 use driz_combine::weight_mask_threshold;
-use driz_kernels::{AddParams, Drizzle, PixelMap, Units};
+use driz_kernels::{AddParams, Drizzle, PixelMap};
 use driz_wcs::{Frame, HstWcs};
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
@@ -76,10 +76,7 @@ pub fn add_chip(
         iscale: (pix_ratio * pix_ratio) as f32,
         weight_scale: weight_scale as f32,
         exptime: chip.exptime() as f32,
-        units: match chip.units {
-            DataUnits::Counts => Units::Counts,
-            DataUnits::Cps => Units::Cps,
-        },
+        units: chip.units,
         section: None,
         // AstroDrizzle's cdriz: masked inputs still leave their value where nothing else lands.
         zero_weight_writes_data: true,
@@ -146,12 +143,9 @@ pub fn drizzle_separate(
     let out = map_limited(images, items_at_once(working_set), |image| {
         let t0 = std::time::Instant::now();
         let mut driz = Drizzle::with_initial(nx, ny, 0.0, config.fillval);
-        tracing::debug!("{}: output allocated {:.2} s", image.label(), t0.elapsed().as_secs_f64());
         for chip in &image.chips {
-            let t1 = std::time::Instant::now();
             let data = drizzle_input(chip)?;
             let mask = chip_mask(chip, config.bits, resetbits, statics, None)?;
-            tracing::debug!("{}: inputs read {:.2} s", chip.label(), t1.elapsed().as_secs_f64());
             if !mask.iter().any(|&m| m) {
                 warn!("{}: every pixel is masked for the separate drizzle", chip.label());
             }
@@ -159,14 +153,9 @@ pub fn drizzle_separate(
             let weights = mask.mapv(|m| if m { t } else { 0.0 });
             add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0, stepsize)?;
         }
-        let t2 = std::time::Instant::now();
         let (sci, wht) = (driz.sci(), driz.wht());
         drop(driz);
-        tracing::debug!("{}: arrays extracted {:.2} s", image.label(), t2.elapsed().as_secs_f64());
-        let wht_mean = match wht.as_slice() {
-            Some(w) => weight_mask_threshold(w, 1.0) as f32,
-            None => weight_mask_threshold(&wht.iter().copied().collect::<Vec<_>>(), 1.0) as f32,
-        };
+        let wht_mean = weight_mask_threshold(wht.as_slice().expect("fresh arrays are contiguous"), 1.0) as f32;
         let product = if in_memory {
             Single::Memory { sci, wht }
         } else {

@@ -4,11 +4,12 @@
 
 use crate::config::{SkyConfig, SkyMethod};
 use crate::error::{AstroDrizzleError, Result};
-use crate::image::{DataUnits, Image};
+use crate::image::{Chip, Image};
 use crate::pixels::{good_mask, read_dq, read_sci};
 use crate::progress::Progress;
 use crate::static_mask::{StaticMasks, signature};
 use driz_combine::sky_statistic_f64;
+use driz_kernels::Units;
 use rayon::prelude::*;
 use std::path::Path;
 use tracing::{info, warn};
@@ -58,12 +59,12 @@ pub fn subtract_sky(
     let total: usize = images.iter().map(|im| im.chips.len()).sum();
     progress.start("sky", total as u64);
     // Brightness b = conv × statistic, per chip, image by image.
-    let brightness: Vec<Vec<Option<(f64, f64)>>> = images
+    let brightness: Vec<Vec<Option<f64>>> = images
         .iter()
         .map(|im| {
             im.chips
                 .par_iter()
-                .map(|chip| -> Result<Option<(f64, f64)>> {
+                .map(|chip| -> Result<Option<f64>> {
                     let sci = read_sci(chip)?;
                     let dq = read_dq(chip, resetbits)?;
                     let mut mask = good_mask(dq.as_ref(), config.bits, chip.size());
@@ -76,49 +77,36 @@ pub fn subtract_sky(
                     if good.is_empty() {
                         warn!("{}: every pixel is masked for the sky statistics", chip.label());
                     }
-                    let mut conv = 1.0 / (chip.sky_scale * chip.sky_scale);
-                    if chip.units == DataUnits::Counts {
-                        conv /= im.exptime;
-                    }
                     let stat = sky_statistic_f64(&good, &config.stat);
                     progress.advance(1);
-                    Ok(stat.map(|s| (conv * s, conv)))
+                    Ok(stat.map(|s| brightness_per_data_unit(chip, im.exptime) * s))
                 })
                 .collect::<Result<Vec<_>>>()
         })
         .collect::<Result<Vec<_>>>()?;
     progress.finish();
-    let global = brightness
-        .iter()
-        .flatten()
-        .flatten()
-        .map(|(b, _)| *b)
-        .fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b))));
+    let global =
+        brightness.iter().flatten().flatten().copied().fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b))));
     for (im, chips) in images.iter_mut().zip(&brightness) {
         let level = match method {
             SkyMethod::Globalmin => global,
-            _ => {
-                chips.iter().flatten().map(|(b, _)| *b).fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b))))
-            }
+            _ => chips.iter().flatten().copied().fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.min(b)))),
         };
-        for (chip, b) in im.chips.iter_mut().zip(chips) {
-            let conv = match b {
-                Some((_, conv)) => *conv,
-                None => {
-                    let mut c = 1.0 / (chip.sky_scale * chip.sky_scale);
-                    if chip.units == DataUnits::Counts {
-                        c /= im.exptime;
-                    }
-                    c
-                }
-            };
-            let sky = level.map(|l| l / conv).unwrap_or(0.0);
+        let exptime = im.exptime;
+        for chip in im.chips.iter_mut() {
+            let sky = level.map(|l| l / brightness_per_data_unit(chip, exptime)).unwrap_or(0.0);
             chip.computed_sky = Some(sky);
             chip.subtracted_sky = sky;
             info!("{}: MDRIZSKY = {sky}", chip.label());
         }
     }
     Ok(SkyResult { persist })
+}
+
+/// The factor from a chip's data units to surface brightness (count rate per arcsec²).
+fn brightness_per_data_unit(chip: &Chip, exptime: f64) -> f64 {
+    let per_area = 1.0 / (chip.sky_scale * chip.sky_scale);
+    if chip.units == Units::Counts { per_area / exptime } else { per_area }
 }
 
 /// `skysub=False`: an already-subtracted sky from `skyuser`, else none.
@@ -137,10 +125,9 @@ fn no_sky_subtraction(images: &mut [Image], config: &SkyConfig) -> Result<SkyRes
             chip.subtracted_sky = if user.is_empty() {
                 0.0
             } else {
-                let mut fits = driz_fits::Fits::open(&chip.info.path)?;
-                let h = &fits.hdu(chip.info.sci).header;
-                let v = h.get_f64(user).map_err(|e| fits.header_error(chip.info.sci, e))?;
-                let _ = &mut fits;
+                let fits = driz_fits::Fits::open(&chip.info.path)?;
+                let v =
+                    fits.hdu(chip.info.sci).header.get_f64(user).map_err(|e| fits.header_error(chip.info.sci, e))?;
                 v.ok_or_else(|| {
                     AstroDrizzleError::Input(format!("{}: skyuser keyword {user} not in the SCI header", chip.label()))
                 })?

@@ -16,6 +16,7 @@ mod pixel;
 mod raw;
 mod spec;
 mod table;
+mod time;
 mod write;
 
 pub use asn::{AsnMember, asn_columns, read_asn};
@@ -25,4 +26,5 @@ pub use file::{Fits, Hdu, HduKind};
 pub use pixel::Pixel;
 pub use spec::{HduSpec, parse_file_spec};
 pub use table::Column;
+pub use time::utc_now_iso;
 pub use write::{FitsUpdate, FitsWriter, is_structural, update_file};

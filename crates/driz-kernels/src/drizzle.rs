@@ -396,12 +396,10 @@ impl Job<'_> {
     }
 }
 
-/// drizzle's running weighted mean, with its float32 roundings.
+/// drizzle's running weighted mean, with its float32 roundings (`dow` ≠ 0: the caller
+/// handles zero-weight contributions).
 #[inline]
 fn update(cell: &mut Cell, d: f32, dow: f32) {
-    if dow == 0.0 {
-        return;
-    }
     let vc = cell.wht;
     let sum = vc + dow;
     if vc == 0.0 {

@@ -263,24 +263,6 @@ pub fn hdrlet_extension_header(hlet: &Headerlet, bytes: &[u8], extver: i64) -> H
     h
 }
 
-/// Current UTC time as `%Y-%m-%dT%H:%M:%S`.
-fn now_utc() -> String {
-    let secs =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
 /// What to put into a new headerlet (stwcs `create_headerlet` arguments).
 #[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
@@ -555,7 +537,7 @@ pub fn create_from(fits: &mut Fits, options: &CreateOptions) -> Result<Headerlet
     let mut p = Header::new();
     p.append(Card::new("DESTIM", destim.as_str(), "Destination observation root name"));
     p.append(Card::new("HDRNAME", hdrname.as_str(), "Headerlet name"));
-    p.append(Card::new("DATE", now_utc(), "Date FITS file was generated"));
+    p.append(Card::new("DATE", driz_fits::utc_now_iso(), "Date FITS file was generated"));
     p.append(Card::new("WCSNAME", wcsname.as_str(), "Coordinate system title"));
     p.append(Card::new("DISTNAME", distname.as_str(), "Distortion model name"));
     p.append(Card::new("SIPNAME", sipname.as_str(), "origin of SIP polynomial distortion model"));
@@ -1081,7 +1063,7 @@ mod tests {
 
     #[test]
     fn utc_dates_look_right() {
-        let d = now_utc();
+        let d = driz_fits::utc_now_iso();
         assert_eq!(d.len(), 19, "{d}");
         assert!(d.starts_with("20") && &d[4..5] == "-" && &d[10..11] == "T", "{d}");
     }
