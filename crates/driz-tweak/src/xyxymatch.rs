@@ -1,0 +1,175 @@
+//! Catalog matching in a common tangent plane: tweakwcs `XYXYMatch` (initial offset from
+//! the 2-D histogram or given by the user) followed by stsci.stimage's `xyxymatch` with the
+//! "tolerance" algorithm.
+
+use crate::error::MatchError;
+use crate::hist2d::estimate_2dhist_shift;
+
+/// `XYXYMatch` parameters, lengths in tangent-plane units (pixels of the plane's chip).
+/// tweakwcs defaults: searchrad 3, separation 0.5, tolerance 1, use2dhist true.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchParams {
+    pub searchrad: f64,
+    pub separation: f64,
+    pub tolerance: f64,
+    pub use2dhist: bool,
+    /// Initial offset `image − reference`, used only when `use2dhist` is false.
+    pub xoffset: f64,
+    pub yoffset: f64,
+}
+
+impl Default for MatchParams {
+    fn default() -> MatchParams {
+        MatchParams { searchrad: 3.0, separation: 0.5, tolerance: 1.0, use2dhist: true, xoffset: 0.0, yoffset: 0.0 }
+    }
+}
+
+/// Matched pairs as parallel index arrays into the two input lists, in stimage's output
+/// order (reference sources sorted by `(y, x)`); `offset` is the initial offset used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matches {
+    pub ref_idx: Vec<usize>,
+    pub img_idx: Vec<usize>,
+    pub offset: [f64; 2],
+}
+
+/// tweakwcs `XYXYMatch(...)(refcat, imcat, tp_pscale)`: match image tangent-plane
+/// positions to reference ones. `tp_pscale` is the pixel scale of the plane
+/// (`tanp_center_pixel_scale` of the group's first chip), used for the histogram bins.
+pub fn xyxy_match(
+    ref_tp: &[[f64; 2]],
+    img_tp: &[[f64; 2]],
+    params: &MatchParams,
+    tp_pscale: f64,
+) -> Result<Matches, MatchError> {
+    if params.searchrad.is_nan() || params.searchrad <= 0.0 {
+        return Err(MatchError::NotPositive("searchrad"));
+    }
+    if params.separation.is_nan() || params.separation <= 0.0 {
+        return Err(MatchError::NotPositive("separation"));
+    }
+    if params.tolerance.is_nan() || params.tolerance <= 0.0 {
+        return Err(MatchError::NotPositive("tolerance"));
+    }
+    if ref_tp.is_empty() {
+        return Err(MatchError::EmptyCatalog("Reference"));
+    }
+    if img_tp.is_empty() {
+        return Err(MatchError::EmptyCatalog("Image"));
+    }
+    let offset = if params.use2dhist {
+        estimate_2dhist_shift(img_tp, ref_tp, params.searchrad, tp_pscale)?
+    } else {
+        [params.xoffset, params.yoffset]
+    };
+    let pairs = xyxymatch_tolerance(img_tp, ref_tp, offset, params.tolerance, params.separation)?;
+    let (ref_idx, img_idx) = pairs.into_iter().unzip();
+    Ok(Matches { ref_idx, img_idx, offset })
+}
+
+/// stimage `xyxymatch(input, ref, origin, tolerance=, separation=)` with the "tolerance"
+/// algorithm: image points shifted by `−origin`, both lists sorted by `(y, x)` and thinned
+/// of points closer than `separation` to an earlier kept point, then, for each kept
+/// reference point, the nearest kept image point within `tolerance` (ties: the later one).
+/// Returns `(reference index, image index)` pairs. An image point can be paired with
+/// several reference points; more pairs than image points is
+/// [`MatchError::SourceConfusion`].
+pub fn xyxymatch_tolerance(
+    img: &[[f64; 2]],
+    reference: &[[f64; 2]],
+    origin: [f64; 2],
+    tolerance: f64,
+    separation: f64,
+) -> Result<Vec<(usize, usize)>, MatchError> {
+    if img.is_empty() {
+        return Err(MatchError::EmptyCatalog("The input coordinate list"));
+    }
+    if reference.is_empty() {
+        return Err(MatchError::EmptyCatalog("The reference coordinate list"));
+    }
+    let shifted: Vec<[f64; 2]> = img.iter().map(|p| [p[0] - origin[0], p[1] - origin[1]]).collect();
+    let refs = unique_sorted(reference, separation);
+    let imgs = unique_sorted(&shifted, separation);
+
+    let tol2 = tolerance * tolerance;
+    let mut pairs = Vec::new();
+    let mut start = 0usize;
+    for &ri in &refs {
+        let r = reference[ri];
+        // First image point not more than `tolerance` below the reference point; the
+        // pointer only moves forward since the references are sorted by y.
+        let mut dy = 0.0;
+        while start < imgs.len() {
+            dy = r[1] - shifted[imgs[start]][1];
+            if dy < tolerance {
+                break;
+            }
+            start += 1;
+        }
+        if start >= imgs.len() {
+            break;
+        }
+        if dy < -tolerance {
+            continue;
+        }
+        let mut best = tol2;
+        let mut found = None;
+        for &ii in &imgs[start..] {
+            let p = shifted[ii];
+            let dy = r[1] - p[1];
+            if dy < -tolerance {
+                break;
+            }
+            let dx = r[0] - p[0];
+            let d2 = dx * dx + dy * dy;
+            if d2 <= best {
+                best = d2;
+                found = Some(ii);
+            }
+        }
+        if let Some(ii) = found {
+            if pairs.len() >= img.len() {
+                return Err(MatchError::SourceConfusion(img.len()));
+            }
+            pairs.push((ri, ii));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Indices sorted by `(y, x)` with points within `separation` of an earlier kept point
+/// removed (stimage `xysort` + `xycoincide`).
+fn unique_sorted(points: &[[f64; 2]], separation: f64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (p, q) = (points[a], points[b]);
+        p[1].partial_cmp(&q[1])
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(p[0].partial_cmp(&q[0]).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    let sep2 = separation * separation;
+    let mut deleted = vec![false; order.len()];
+    for i in 0..order.len() {
+        if deleted[i] {
+            continue;
+        }
+        let p = points[order[i]];
+        for j in i + 1..order.len() {
+            if deleted[j] {
+                continue;
+            }
+            let q = points[order[j]];
+            let dy = q[1] - p[1];
+            let mut r2 = dy * dy;
+            if r2 > sep2 {
+                break;
+            }
+            let dx = q[0] - p[0];
+            r2 += dx * dx;
+            if r2 <= sep2 {
+                deleted[j] = true;
+            }
+        }
+    }
+    order.into_iter().zip(deleted).filter(|&(_, d)| !d).map(|(i, _)| i).collect()
+}
