@@ -1,1 +1,25 @@
-//! (being written)
+//! Astrometric alignment of HST exposures as runastrodriz does it: the a posteriori fit
+//! to an external catalog (drizzlepac `perform_align`: viable exposures, source
+//! detection, reference catalogs, matching and fitting by three methods, fit quality,
+//! the best solution written into the files with its headerlets) and the a priori update
+//! from the astrometry database.
+//!
+//! Numbers come from the numeric crates (`driz-detect`, `driz-tweak`) and the network
+//! from `driz-catalog`; this crate reads and writes the exposures and carries the
+//! decision logic (runastrodriz-spec §6–§7).
+
+pub mod apply;
+pub mod apriori;
+mod common_wcs;
+mod config;
+mod error;
+mod exposures;
+pub mod perform;
+pub mod quality;
+mod refcat;
+pub mod viability;
+
+pub use config::{AposterioriConfig, CatalogSource, Method, PIPELINE_CATALOGS};
+pub use error::{AlignError, Result};
+pub use perform::{AlignOutcome, ImageRow, perform_align};
+pub use refcat::{field_frame, search_cone};

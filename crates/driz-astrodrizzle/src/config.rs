@@ -130,6 +130,9 @@ pub struct Config {
     pub final_drizzle: FinalConfig,
     /// Where intermediate and final products go.
     pub workdir: PathBuf,
+    /// Not an AstroDrizzle parameter: hand the separately drizzled SCI images back in the
+    /// [`Outcome`](crate::Outcome) (runastrodriz's verification reads them).
+    pub keep_singles: bool,
 }
 
 impl Config {

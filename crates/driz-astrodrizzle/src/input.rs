@@ -111,7 +111,9 @@ fn member_file(member: &str, dir: &Path) -> Result<(PathBuf, Option<PathBuf>)> {
         }
         None
     };
-    let file = find(&MEMBER_SUFFIXES).ok_or_else(|| {
+    // runastrodriz's duplicate-free association copies name members with their suffix
+    // (`j8xy01aaq_flt`): buildRootname takes `<name>.fits` first.
+    let file = find(&[".fits"]).filter(|_| member.contains('_')).or_else(|| find(&MEMBER_SUFFIXES)).ok_or_else(|| {
         AstroDrizzleError::Input(format!(
             "{}: no input file for association member {member} (looked for {})",
             dir.display(),

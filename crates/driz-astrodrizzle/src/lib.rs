@@ -33,7 +33,7 @@ pub use error::{AstroDrizzleError, Result};
 pub use image::{Chip, Image};
 pub use input::{InputSet, interpret};
 pub use parameters::{UserParams, config_from_params, effective_params, output_param};
-pub use pipeline::{Outcome, run_steps};
+pub use pipeline::{Outcome, SingleImage, run_steps};
 pub use product::VERSION;
 pub use progress::{Progress, Silent};
 
@@ -42,11 +42,42 @@ use std::path::Path;
 /// Run AstroDrizzle on `input` (an association, `@list`, comma list or wildcard,
 /// relative to `workdir`) with the user's parameters; products go to `workdir`.
 pub fn astrodrizzle(input: &str, user: &UserParams, workdir: &Path, progress: &dyn Progress) -> Result<Outcome> {
+    astrodrizzle_with(input, user, workdir, progress, |_| {})
+}
+
+/// AstroDrizzle with a complete parameter set (no MDRIZTAB lookup, no user layers): what a
+/// pipeline that merged its own parameters runs.
+pub fn astrodrizzle_params(
+    input: &str,
+    params: &driz_params::AstroDrizzleParams,
+    workdir: &Path,
+    progress: &dyn Progress,
+    adjust: impl FnOnce(&mut Config),
+) -> Result<Outcome> {
+    let inputs = interpret(input, &output_param(params)?, workdir)?;
+    let mut config = config_from_params(params, workdir)?;
+    adjust(&mut config);
+    run_configured(&inputs, params.updatewcs, config, progress)
+}
+
+/// [`astrodrizzle`] with a last say on the run's configuration (e.g. `keep_singles`).
+pub fn astrodrizzle_with(
+    input: &str,
+    user: &UserParams,
+    workdir: &Path,
+    progress: &dyn Progress,
+    adjust: impl FnOnce(&mut Config),
+) -> Result<Outcome> {
     let explicit = user.resolve()?;
     let inputs = interpret(input, &output_param(&explicit)?, workdir)?;
     let params = effective_params(&inputs, user)?;
-    let config = config_from_params(&params, workdir)?;
-    if params.updatewcs {
+    let mut config = config_from_params(&params, workdir)?;
+    adjust(&mut config);
+    run_configured(&inputs, params.updatewcs, config, progress)
+}
+
+fn run_configured(inputs: &InputSet, updatewcs: bool, config: Config, progress: &dyn Progress) -> Result<Outcome> {
+    if updatewcs {
         // AstroDrizzle's updatewcs=True: the pipeline-default WCS first (stwcs updatewcs,
         // no astrometry database), each file updated atomically.
         for f in &inputs.files {
@@ -60,5 +91,5 @@ pub fn astrodrizzle(input: &str, user: &UserParams, workdir: &Path, progress: &d
         .num_threads(threads.max(1))
         .build()
         .map_err(|e| AstroDrizzleError::parameter("num_cores", e.to_string()))?;
-    pool.install(|| run_steps(&inputs, config, progress))
+    pool.install(|| run_steps(inputs, config, progress))
 }

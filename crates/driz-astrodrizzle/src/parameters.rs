@@ -324,5 +324,6 @@ pub fn config_from_params(p: &AstroDrizzleParams, workdir: &Path) -> Result<Conf
         driz_cr,
         final_drizzle,
         workdir: workdir.to_path_buf(),
+        keep_singles: false,
     })
 }

@@ -16,6 +16,7 @@ use crate::separate::{Single, drizzle_separate};
 use crate::static_mask::StaticMasks;
 use driz_fits::{Fits, FitsWriter, update_file};
 use driz_header::Card;
+use driz_wcs::Frame;
 use std::path::PathBuf;
 use tracing::{info, warn};
 
@@ -34,6 +35,24 @@ pub struct Outcome {
     pub cosmic_rays: Vec<(PathBuf, i64, usize)>,
     /// Inputs dropped by the checks, with the reason.
     pub dropped: Vec<(PathBuf, String)>,
+    /// The inputs drizzled, in order.
+    pub images: Vec<PathBuf>,
+    /// The separate-drizzle frame, when that step ran.
+    pub separate_frame: Option<Frame>,
+    /// The final-drizzle frame, when that step ran.
+    pub final_frame: Option<Frame>,
+    /// The separately drizzled SCI images (with `Config::keep_singles`), input order.
+    pub singles: Vec<SingleImage>,
+}
+
+/// One input drizzled alone onto the separate-drizzle frame.
+#[derive(Debug, Clone)]
+pub struct SingleImage {
+    pub input: PathBuf,
+    pub rootname: String,
+    /// Primary `EXPTIME` of the input.
+    pub exptime: f64,
+    pub sci: ndarray::Array2<f32>,
 }
 
 /// Run the step chain on `inputs` with `config`.
@@ -49,6 +68,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         return Ok(outcome);
     }
     let mut images = inputs.files.iter().map(|f| Image::load(f, &config)).collect::<Result<Vec<_>>>()?;
+    outcome.images = inputs.files.clone();
     let skipped = config.apply_dependencies(images.len());
     for s in &skipped {
         info!("{s}: skipped (a single input image)");
@@ -176,7 +196,27 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         _ => None,
     };
     drop(median);
-    drop(singles);
+    if config.keep_singles
+        && let Some(singles) = singles
+    {
+        outcome.singles = images
+            .iter()
+            .zip(singles)
+            .map(|(image, s)| {
+                let sci = match s.product {
+                    Single::Memory { sci, .. } => sci,
+                    Single::Files { sci, .. } => {
+                        let mut f = Fits::open(&sci)?;
+                        f.read_image::<f32>(0)?
+                    }
+                };
+                Ok(SingleImage { input: image.path.clone(), rootname: image.rootname.clone(), exptime: image.exptime, sci })
+            })
+            .collect::<Result<Vec<_>>>()?;
+    }
+    if steps.driz_separate {
+        outcome.separate_frame = Some(sep_frame.clone());
+    }
     lap("blot and driz_cr");
     for (image, per_image) in images.iter().zip(cr_masks.iter().flatten()) {
         for (chip, mask) in image.chips.iter().zip(per_image) {
@@ -208,6 +248,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         );
         outcome.product = written.first().cloned();
         outcome.written.extend(written);
+        outcome.final_frame = Some(final_frame);
     }
 
     lap("final drizzle");

@@ -66,6 +66,12 @@ impl AstrodrizzleArgs {
 }
 
 /// Progress bars on the terminal, one per step (hidden when stderr is not a terminal).
+/// Progress bars on a terminal, nothing otherwise (logs and CI output stay clean).
+pub fn progress_bars() -> Box<dyn Progress> {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() { Box::new(Bars { current: Mutex::new(None) }) } else { Box::new(driz_astrodrizzle::Silent) }
+}
+
 struct Bars {
     current: Mutex<Option<ProgressBar>>,
 }
@@ -113,8 +119,8 @@ pub fn run_astrodrizzle(args: &AstrodrizzleArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let input = args.input.as_deref().context("no input given (an association, a list or a wildcard)")?;
-    let bars = Bars { current: Mutex::new(None) };
-    let outcome = astrodrizzle(input, &user, &dir, &bars)?;
+    let bars = progress_bars();
+    let outcome = astrodrizzle(input, &user, &dir, bars.as_ref())?;
     for (f, why) in &outcome.dropped {
         println!("dropped {}: {why}", f.display());
     }

@@ -142,21 +142,33 @@ pub fn parse(args: &[String]) -> anyhow::Result<Parsed> {
     Ok(Parsed::Run(o))
 }
 
-/// Run the pipeline as asked. The stages are not implemented yet: say so plainly, touch
-/// nothing, and fail, rather than pretend to have made products.
+/// Run the pipeline as asked; returns the exit status (0, 65 no viable data, 1 error).
 pub fn run(options: &RunOptions) -> i32 {
-    let path = std::path::Path::new(&options.input);
-    if !path.exists() {
-        eprintln!("runastrodriz: error: Input file - {} - does not exist.", options.input);
-        return crate::EXIT_ERROR;
+    let lib = driz_runastrodriz::Options {
+        force: options.force,
+        newpath: options.newpath.clone(),
+        num_cores: options.num_cores,
+        inmemory: options.inmemory,
+        headerlets: options.headerlets,
+        align_to_gaia: options.align_to_gaia,
+        force_alignment: options.force_alignment,
+        do_verify_guiding: options.do_verify_guiding,
+        debug: options.debug,
+        make_manifest: options.make_manifest,
+    };
+    let bars = crate::astrodrizzle_cmd::progress_bars();
+    match driz_runastrodriz::process(&options.input, &lib, bars.as_ref()) {
+        Ok(report) => {
+            for p in &report.products {
+                eprintln!("runastrodriz: wrote {}", p.display());
+            }
+            driz_runastrodriz::EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("runastrodriz: error: {e}");
+            e.exit_code()
+        }
     }
-    eprintln!(
-        "runastrodriz: error: {}: the pipeline stages (updatewcs, AstroDrizzle, a priori and a posteriori \
-         alignment, verification, final drizzle, headerlets, trailer) are not available in this build of \
-         driz yet; nothing was processed or changed.",
-        options.input
-    );
-    crate::EXIT_ERROR
 }
 
 #[cfg(test)]

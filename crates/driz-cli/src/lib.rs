@@ -2,6 +2,7 @@
 //! printing results, and turning library errors into messages and exit codes. The work
 //! itself lives in the library crates.
 
+pub mod align_cmd;
 pub mod astrodrizzle_cmd;
 pub mod coords;
 pub mod drizzle_cmd;

@@ -64,6 +64,8 @@ enum Command {
     Drizzle(driz_cli::drizzle_cmd::DrizzleArgs),
     /// Blot a drizzled image back onto a chip
     Blot(driz_cli::drizzle_cmd::BlotArgs),
+    /// A posteriori alignment to an astrometric catalog (service or file), as the pipeline's stage
+    Align(driz_cli::align_cmd::AlignArgs),
     /// Write a synthetic HST association (FLT/FLC, RAW, ASN, reference files) with its truth
     Simulate(driz_cli::simulate_cmd::SimulateArgs),
 }
@@ -100,13 +102,14 @@ fn run(command: Command) -> anyhow::Result<i32> {
         }
         Command::Blot(args) => driz_cli::drizzle_cmd::run_blot(&args),
         Command::Simulate(args) => driz_cli::simulate_cmd::run_simulate(&args),
+        Command::Align(args) => driz_cli::align_cmd::run_align(&args),
         Command::Run { args } => Ok(match legacy::parse(&args)? {
             legacy::Parsed::Help => {
                 print!("{}", legacy::HELP.replace("runastrodriz [", "driz run ["));
                 0
             }
             legacy::Parsed::Run(options) => {
-                driz_cli::logging::init(options.debug);
+                driz_runastrodriz::trailer::install(options.debug);
                 legacy::run(&options)
             }
         }),

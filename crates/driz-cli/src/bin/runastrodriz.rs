@@ -10,7 +10,7 @@ fn main() {
             0
         }
         Ok(Parsed::Run(options)) => {
-            driz_cli::logging::init(options.debug);
+            driz_runastrodriz::trailer::install(options.debug);
             run(&options)
         }
         Err(e) => {

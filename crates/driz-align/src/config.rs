@@ -1,0 +1,127 @@
+//! The a posteriori parameters (runastrodriz-spec §6.2): the per-detector alignment
+//! JSON of drizzlepac after its parameter merge, and where the reference catalogs come
+//! from.
+
+use driz_tweak::{FitGeom, MatchParams};
+use std::path::PathBuf;
+
+/// Where a reference catalog comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogSource {
+    /// The astrometric catalog service, asked for this catalog name.
+    Service { base_url: String, name: String },
+    /// A local CSV/ECSV file (offline use), labelled `name` in WCSNAME.
+    File { path: PathBuf, name: String },
+}
+
+impl CatalogSource {
+    pub fn name(&self) -> &str {
+        match self {
+            CatalogSource::Service { name, .. } | CatalogSource::File { name, .. } => name,
+        }
+    }
+}
+
+/// The pipeline's catalogs, in its order.
+pub const PIPELINE_CATALOGS: [&str; 3] = ["GAIAeDR3", "GSC242", "2MASS"];
+
+/// Everything `perform_align` needs besides the files.
+#[derive(Debug, Clone)]
+pub struct AposterioriConfig {
+    pub catalogs: Vec<CatalogSource>,
+    pub min_catalog_threshold: usize,
+    pub min_observable_threshold: usize,
+    pub min_fit_matches: usize,
+    /// mas.
+    pub max_fit_rms: f64,
+    /// mas.
+    pub max_fit_limit: f64,
+    pub minobj: usize,
+    pub fitgeom: FitGeom,
+    pub nclip: usize,
+    pub clip_sigma: f64,
+    /// Matches needed by `nmatches_check` (`mosaic_fitgeom_list`/`mosaic_relgeom_list` for rscale).
+    pub required_matches: usize,
+    /// Write the fitted WCS into the exposures (`update_hdr_wcs`).
+    pub update_headers: bool,
+    pub debug: bool,
+    /// Service timeout; `None`: the client's default.
+    pub timeout: Option<std::time::Duration>,
+    /// Cache directory for catalog responses.
+    pub cache: Option<PathBuf>,
+}
+
+impl AposterioriConfig {
+    /// The pipeline's configuration: the service at `ASTROMETRIC_CATALOG_URL` (default
+    /// `http://gsss.stsci.edu/webservices`) with GAIAeDR3, GSC242, 2MASS; or, when
+    /// `DRIZ_ASTROMETRIC_CATALOG_FILE` names a file, that file alone (offline).
+    pub fn from_env(debug: bool) -> AposterioriConfig {
+        let catalogs = match std::env::var("DRIZ_ASTROMETRIC_CATALOG_FILE") {
+            Ok(path) if !path.trim().is_empty() => {
+                let name = std::env::var("DRIZ_ASTROMETRIC_CATALOG_NAME").unwrap_or_else(|_| "GAIAeDR3".into());
+                vec![CatalogSource::File { path: PathBuf::from(path.trim()), name }]
+            }
+            _ => {
+                let base = driz_catalog::CatalogService::from_env().base_url().to_string();
+                PIPELINE_CATALOGS
+                    .iter()
+                    .map(|n| CatalogSource::Service { base_url: base.clone(), name: n.to_string() })
+                    .collect()
+            }
+        };
+        AposterioriConfig {
+            catalogs,
+            min_catalog_threshold: 3,
+            min_observable_threshold: 4,
+            min_fit_matches: 4,
+            max_fit_rms: 20.0,
+            max_fit_limit: 150.0,
+            minobj: 12,
+            fitgeom: FitGeom::RScale,
+            nclip: 1,
+            clip_sigma: 3.0,
+            required_matches: 12,
+            update_headers: true,
+            debug,
+            timeout: None,
+            cache: std::env::var("DRIZ_CATALOG_CACHE").ok().filter(|s| !s.is_empty()).map(PathBuf::from),
+        }
+    }
+}
+
+/// The three fitting methods, in the order they are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Relative,
+    TwoDHist,
+    Default,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Relative => "relative",
+            Method::TwoDHist => "2dhist",
+            Method::Default => "default",
+        }
+    }
+
+    /// The WCSNAME label of a fit by this method.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Relative => "REL",
+            _ => "IMG",
+        }
+    }
+
+    /// The XYXYMatch parameters of the method for `inst/det`.
+    pub fn match_params(self, instrument: &str, detector: &str) -> MatchParams {
+        let wide = matches!((instrument, detector), ("ACS", "WFC") | ("WFC3", "UVIS"));
+        let (searchrad, separation, tolerance, use2dhist) = match self {
+            Method::Relative => (125.0, 4.0, 2.0, true),
+            Method::TwoDHist => (if wide { 400.0 } else { 250.0 }, 4.0, 2.0, true),
+            Method::Default => (250.0, 0.1, 10.0, false),
+        };
+        MatchParams { searchrad, separation, tolerance, use2dhist, xoffset: 0.0, yoffset: 0.0 }
+    }
+}

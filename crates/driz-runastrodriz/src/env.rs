@@ -1,0 +1,39 @@
+//! The pipeline's environment switches (runastrodriz-spec §2), read once per run with
+//! drizzlepac's rule for booleans and its log lines.
+
+use crate::error::{PipelineError, Result};
+use tracing::info;
+
+/// A boolean switch from the environment (drizzlepac's rule, `driz_catalog::env_bool`),
+/// logged as drizzlepac logs it.
+pub fn switch(name: &str, default: bool, what: &str) -> Result<bool> {
+    let value = driz_catalog::env_bool(name, default).map_err(|e| PipelineError::Environment(e.to_string()))?;
+    if std::env::var_os(name).is_some() {
+        info!("ENVVAR {name} found, setting {what} to {value}");
+    } else {
+        info!("ENVVAR {name} not found, setting {what} to default of {default}");
+    }
+    Ok(value)
+}
+
+/// The switches that steer the stages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PipelineEnv {
+    pub compute_aposteriori: bool,
+    pub apply_apriori: bool,
+    pub reset_idctab: bool,
+    pub quality_testing: bool,
+}
+
+impl PipelineEnv {
+    /// `align_to_gaia` is the `-g` default that `ASTROMETRY_COMPUTE_APOSTERIORI` overrides.
+    pub fn read(align_to_gaia: bool) -> Result<PipelineEnv> {
+        Ok(PipelineEnv {
+            compute_aposteriori: switch("ASTROMETRY_COMPUTE_APOSTERIORI", align_to_gaia, "align_to_gaia")?,
+            apply_apriori: switch("ASTROMETRY_APPLY_APRIORI", true, "apply a priori solutions")?,
+            reset_idctab: switch("PIPELINE_RESET_IDCTAB", false, "reset IDCTAB")?,
+            quality_testing: switch("PIPELINE_QUALITY_TESTING", false, "quality testing")?,
+        })
+    }
+}
+
