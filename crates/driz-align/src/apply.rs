@@ -196,8 +196,14 @@ pub fn propagate_to_flt(flc: &Path, flt: &Path, headerlet_file: &Path) -> Result
         let mut primary = u.fits().primary_header().clone();
         primary.set_with_comment("UPWCSVER", UPWCSVER, "Version of software used to update the WCS");
         u.set_header(0, &primary)?;
-        let sci: Vec<(usize, i64)> =
-            u.fits().hdus().iter().enumerate().filter(|(_, h)| h.extname == "SCI").map(|(i, h)| (i, h.extver)).collect();
+        let sci: Vec<(usize, i64)> = u
+            .fits()
+            .hdus()
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.extname == "SCI")
+            .map(|(i, h)| (i, h.extver))
+            .collect();
         for (index, extver) in sci {
             let Some(from) = source.position("SCI", extver).map(|i| &source.hdu(i).header) else { continue };
             let mut h = u.fits().hdu(index).header.clone();

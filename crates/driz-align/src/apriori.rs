@@ -33,13 +33,11 @@ pub fn apply_with(db: &AstrometryDb, cal_files: &[PathBuf], flc_files: &[PathBuf
     }
     for list in [cal_files, flc_files] {
         for f in list {
-            if available {
-                if let Err(e) = database_update(db, f) {
-                    if db.raise_errors() {
-                        return Err(e);
-                    }
-                    warn!("{}: astrometry database update failed: {e}", f.display());
+            if available && let Err(e) = database_update(db, f) {
+                if db.raise_errors() {
+                    return Err(e);
                 }
+                warn!("{}: astrometry database update failed: {e}", f.display());
             }
             remove_invalid_fit_headerlets(f)?;
             warn_far_from_target(f)?;
@@ -75,7 +73,8 @@ fn database_update(db: &AstrometryDb, file: &Path) -> Result<()> {
     let mut attached: Vec<String> = headerlet::list(file)?.into_iter().map(|h| h.wcsname.trim().to_string()).collect();
     let mut for_this_idctab = false;
     for solution in &observation.solutions {
-        let bytes = db.headerlet_bytes(&rootname, &solution.wcs_name).map_err(|e| AlignError::Database(e.to_string()))?;
+        let bytes =
+            db.headerlet_bytes(&rootname, &solution.wcs_name).map_err(|e| AlignError::Database(e.to_string()))?;
         let mut hlet = Headerlet::from_bytes(&bytes, file)?;
         let wcsname = hlet.wcsname();
         if hlet.hdrname() == "OPUS" {

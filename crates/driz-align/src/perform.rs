@@ -103,7 +103,8 @@ pub fn perform_align(
         return Ok(None);
     }
     let images = viable.iter().map(|f| ExposureData::load(f)).collect::<Result<Vec<_>>>()?;
-    let (inst, det) = (images[0].text("INSTRUME").to_ascii_uppercase(), images[0].text("DETECTOR").to_ascii_uppercase());
+    let (inst, det) =
+        (images[0].text("INSTRUME").to_ascii_uppercase(), images[0].text("DETECTOR").to_ascii_uppercase());
     let params = DetectionParams::for_detector(&inst, &det)
         .ok_or_else(|| AlignError::Fit(format!("{inst}/{det}: no source-detection parameters")))?;
 
@@ -193,7 +194,10 @@ pub fn perform_align(
             let attempt = match fit_attempt(&images, &catalogs, refcat, method, &inst, &det, ci + 1 < ncat, config) {
                 Ok(a) => a,
                 Err(e) => {
-                    warn!("WARNING: Catastrophic fitting failure with catalog {name} and matching algorithm {}: {e}", method.name());
+                    warn!(
+                        "WARNING: Catastrophic fitting failure with catalog {name} and matching algorithm {}: {e}",
+                        method.name()
+                    );
                     outcome.fail_all("Fitting failure", 5);
                     last_quality = 5;
                     continue;
@@ -204,13 +208,8 @@ pub fn perform_align(
             let (rms, n) = (attempt.quality.rms, attempt.quality.num_matches as i64);
             if q < 5 {
                 let better_matches = n > best_matches;
-                let take = if q == 1 {
-                    true
-                } else if q < best_qual {
-                    true
-                } else {
-                    q == best_qual && best_rms >= 0.0 && better_matches && rms < best_rms
-                };
+                let take =
+                    q == 1 || q < best_qual || (q == best_qual && best_rms >= 0.0 && better_matches && rms < best_rms);
                 if take {
                     best_rms = rms;
                     best_qual = q;
@@ -247,7 +246,8 @@ pub fn perform_align(
     }
     if 0.0 < best_rms && best_rms < config.max_fit_limit {
         for (i, image) in images.iter().enumerate() {
-            let verdict = best.quality.verdicts.iter().find(|v| v.image == image.name && v.chip == image.chips[0].extver);
+            let verdict =
+                best.quality.verdicts.iter().find(|v| v.image == image.name && v.chip == image.chips[0].extver);
             let row = &mut outcome.rows[i];
             row.status = if verdict.is_some_and(|v| v.valid) { 0 } else { 1 };
             row.message = verdict.map(|v| v.reason.clone()).unwrap_or_default();
@@ -338,7 +338,7 @@ fn fit_attempt(
                 }
                 chip.group_id = 1234567;
             }
-            align_wcs(&chips, Some(&reference), &AlignOptions { expand_refcat: false, ..options.clone() })
+            align_wcs(&chips, Some(&reference), &AlignOptions { expand_refcat: false, ..options })
                 .map_err(|e| AlignError::Fit(e.to_string()))?
                 .0
         }
@@ -353,7 +353,14 @@ fn fit_attempt(
         let image = &images[i];
         let input_mags = catalogs[i].chips[k].iter().map(|s| s.mag).collect();
         wcs.push(fit.new_wcs.clone());
-        results.push(ChipResult::new(&image.name, image.chips[k].extver, chip.group_id, input_mags, image.chips[k].pscale, fit));
+        results.push(ChipResult::new(
+            &image.name,
+            image.chips[k].extver,
+            chip.group_id,
+            input_mags,
+            image.chips[k].pscale,
+            fit,
+        ));
     }
     interpret_fit_rms(&mut results, &Reference { ra: &reference.ra, dec: &reference.dec, mag: &mags });
     let limits = QualityLimits {
@@ -386,7 +393,9 @@ fn apply_solution(
         let solution = ImageSolution {
             chips: chips
                 .iter()
-                .filter_map(|(c, w)| w.as_ref().map(|w| ChipSolution { extver: c.chip, celestial: w.celestial.clone() }))
+                .filter_map(|(c, w)| {
+                    w.as_ref().map(|w| ChipSolution { extver: c.chip, celestial: w.celestial.clone() })
+                })
                 .collect(),
             fit_label: label.clone(),
             catalog: best.catalog.clone(),
@@ -414,7 +423,9 @@ fn apply_solution(
                 .unwrap_or_default()
         };
         outcome.wcsnames.push((image.path.clone(), wcsname));
-        if let Some(flt) = update_files.iter().find(|f| driz_fits::file_rootname(f) == image.rootname && **f != image.path) {
+        if let Some(flt) =
+            update_files.iter().find(|f| driz_fits::file_rootname(f) == image.rootname && **f != image.path)
+        {
             propagate_to_flt(&image.path, flt, &hlet)?;
             info!("{}: received the solution of {}", flt.display(), image.name);
         }

@@ -114,7 +114,8 @@ pub fn interpret_fit_rms(chips: &mut [ChipResult], reference: &Reference) {
                     c.fit.status = FitStatus::Failed("potential singularity in fit".into());
                 }
                 let mask = &fit.fitmask;
-                let ref_idx: Vec<usize> = c.fit.matched_ref_idx.iter().zip(mask).filter(|(_, m)| **m).map(|(i, _)| *i).collect();
+                let ref_idx: Vec<usize> =
+                    c.fit.matched_ref_idx.iter().zip(mask).filter(|(_, m)| **m).map(|(i, _)| *i).collect();
                 let mut dra = Vec::new();
                 let mut ddec = Vec::new();
                 let mut sep = Vec::new();
@@ -258,7 +259,7 @@ pub fn determine_fit_quality(chips: &[ChipResult], catalogs_remaining: bool, lim
             valid: true,
             compromised: false,
             reason: String::new(),
-            max_rms: max_rms,
+            max_rms,
             num_matches: 0,
         };
         if let FitStatus::Failed(why) = &c.fit.status {

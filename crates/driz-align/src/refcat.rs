@@ -13,7 +13,9 @@ use tracing::info;
 /// combined output WCS of every chip (the frame astrodrizzle would make).
 pub fn field_frame(images: &[ExposureData]) -> Result<Frame> {
     let chips: Vec<_> = images.iter().flat_map(|im| im.chips.iter()).collect();
-    if chips.len() == 1 && !chips[0].wcs.has_distortion() && chips[0].header.get_f64("IDCSCALE").ok().flatten().is_none()
+    if chips.len() == 1
+        && !chips[0].wcs.has_distortion()
+        && chips[0].header.get_f64("IDCSCALE").ok().flatten().is_none()
     {
         let [ny, nx] = [chips[0].sci.nrows(), chips[0].sci.ncols()];
         return Ok(Frame { wcs: chips[0].wcs.celestial.clone(), size: [nx, ny] });
@@ -45,7 +47,8 @@ pub fn reference_catalog(
 ) -> Result<RefCatalog> {
     match source {
         CatalogSource::File { path, name } => {
-            let cat = driz_catalog::read_catalog_file(path, Some(name)).map_err(|e| AlignError::Catalog(e.to_string()))?;
+            let cat =
+                driz_catalog::read_catalog_file(path, Some(name)).map_err(|e| AlignError::Catalog(e.to_string()))?;
             info!("reference catalog {name} from {}: {} sources", path.display(), cat.stars.len());
             Ok(cat)
         }

@@ -113,13 +113,14 @@ fn member_file(member: &str, dir: &Path) -> Result<(PathBuf, Option<PathBuf>)> {
     };
     // runastrodriz's duplicate-free association copies name members with their suffix
     // (`j8xy01aaq_flt`): buildRootname takes `<name>.fits` first.
-    let file = find(&[".fits"]).filter(|_| member.contains('_')).or_else(|| find(&MEMBER_SUFFIXES)).ok_or_else(|| {
-        AstroDrizzleError::Input(format!(
-            "{}: no input file for association member {member} (looked for {})",
-            dir.display(),
-            MEMBER_SUFFIXES.join(", ")
-        ))
-    })?;
+    let file =
+        find(&[".fits"]).filter(|_| member.contains('_')).or_else(|| find(&MEMBER_SUFFIXES)).ok_or_else(|| {
+            AstroDrizzleError::Input(format!(
+                "{}: no input file for association member {member} (looked for {})",
+                dir.display(),
+                MEMBER_SUFFIXES.join(", ")
+            ))
+        })?;
     let cte = find(&["_flc.fits"]).filter(|c| *c != file);
     Ok((file, cte))
 }

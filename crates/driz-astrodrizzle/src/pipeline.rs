@@ -210,7 +210,12 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
                         f.read_image::<f32>(0)?
                     }
                 };
-                Ok(SingleImage { input: image.path.clone(), rootname: image.rootname.clone(), exptime: image.exptime, sci })
+                Ok(SingleImage {
+                    input: image.path.clone(),
+                    rootname: image.rootname.clone(),
+                    exptime: image.exptime,
+                    sci,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
     }

@@ -36,7 +36,8 @@ pub fn run_align(args: &AlignArgs) -> anyhow::Result<i32> {
             vec![CatalogSource::File { path, name: args.catalog_name.clone() }]
         } else {
             let base = driz_catalog::CatalogService::from_env().base_url().to_string();
-            let name = PIPELINE_CATALOGS.iter().find(|n| n.eq_ignore_ascii_case(c)).map_or(c.clone(), |n| n.to_string());
+            let name =
+                PIPELINE_CATALOGS.iter().find(|n| n.eq_ignore_ascii_case(c)).map_or(c.clone(), |n| n.to_string());
             vec![CatalogSource::Service { base_url: base, name }]
         };
     }

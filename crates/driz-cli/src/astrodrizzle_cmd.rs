@@ -69,7 +69,11 @@ impl AstrodrizzleArgs {
 /// Progress bars on a terminal, nothing otherwise (logs and CI output stay clean).
 pub fn progress_bars() -> Box<dyn Progress> {
     use std::io::IsTerminal;
-    if std::io::stderr().is_terminal() { Box::new(Bars { current: Mutex::new(None) }) } else { Box::new(driz_astrodrizzle::Silent) }
+    if std::io::stderr().is_terminal() {
+        Box::new(Bars { current: Mutex::new(None) })
+    } else {
+        Box::new(driz_astrodrizzle::Silent)
+    }
 }
 
 struct Bars {

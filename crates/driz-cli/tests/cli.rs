@@ -141,7 +141,7 @@ fn bad_input_fails_with_a_message_naming_the_problem() {
 }
 
 #[test]
-fn runastrodriz_parses_but_does_not_pretend() {
+fn runastrodriz_command_line_and_errors() {
     let out = run("runastrodriz", &["-h"], "");
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("Usage: runastrodriz [-bdahfgimn:v] inputFilename [newpath]"));
@@ -151,20 +151,28 @@ fn runastrodriz_parses_but_does_not_pretend() {
     let out = run("runastrodriz", &["-bf", "missing_asn.fits"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("Input file - missing_asn.fits - does not exist."));
+    assert!(!root().join("missing.tra").exists(), "no trailer for a missing input");
 
+    // A real WFC3/IR exposure whose reference files are not here: a clear error naming the
+    // file and its IDCTAB, exit 1, the trailer records it, the input stays readable.
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("j94f05bgq_flt.fits");
     std::fs::copy(root().join("testdata/hst/test_drizzlepac_flt.fits"), &input).unwrap();
-    let before = std::fs::read(&input).unwrap();
     for bin in ["runastrodriz", "driz"] {
-        let args: Vec<&str> =
-            if bin == "driz" { vec!["run", "-n", "2", input.to_str().unwrap()] } else { vec![input.to_str().unwrap()] };
+        let args: Vec<&str> = if bin == "driz" {
+            vec!["run", "-f", "-n", "2", input.to_str().unwrap()]
+        } else {
+            vec!["-f", input.to_str().unwrap()]
+        };
         let out = run(bin, &args, "");
-        assert_eq!(out.status.code(), Some(1), "{bin}");
-        assert!(text(&out.stderr).contains("not available in this build"), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{bin}: {err}");
+        assert!(err.contains("j94f05bgq_flt.fits") && err.contains("IDCTAB"), "{bin}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        driz_fits::Fits::open(&input).unwrap();
     }
-    assert_eq!(std::fs::read(&input).unwrap(), before);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no products pretended");
+    let trailer = std::fs::read_to_string(dir.path().join("j94f05bgq.tra")).unwrap();
+    assert!(trailer.contains("[ERROR   ] Cannot run astrodrizzle on"), "{trailer}");
 }
 
 #[test]

@@ -137,7 +137,11 @@ fn discover_asn(dir: &Path, input: &Path, name: &str, instrument: String, detect
             let suffixed: Vec<AsnMember> = lowered
                 .iter()
                 .map(|m| {
-                    if m.is_product() { m.clone() } else { AsnMember { name: format!("{}_{kind}", m.name), ..m.clone() } }
+                    if m.is_product() {
+                        m.clone()
+                    } else {
+                        AsnMember { name: format!("{}_{kind}", m.name), ..m.clone() }
+                    }
                 })
                 .collect();
             write_asn_copy(input, &copy, &suffixed, Some("COMPLETE"))?;

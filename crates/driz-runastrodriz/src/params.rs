@@ -24,10 +24,8 @@ pub fn good_images(cal_files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for f in cal_files {
         let fits = Fits::open(f)?;
         let exptime = fits.primary_header().get_f64("EXPTIME").ok().flatten().unwrap_or(0.0);
-        let ngoodpix = fits
-            .position("SCI", 1)
-            .and_then(|i| fits.hdu(i).header.get_f64("NGOODPIX").ok().flatten())
-            .unwrap_or(1.0);
+        let ngoodpix =
+            fits.position("SCI", 1).and_then(|i| fits.hdu(i).header.get_f64("NGOODPIX").ok().flatten()).unwrap_or(1.0);
         if exptime > 0.0 && ngoodpix > 0.0 {
             good.push(f.clone());
         }
@@ -51,8 +49,8 @@ pub fn base_params(good: &[PathBuf]) -> Result<AstroDrizzleParams> {
     let rows = read_mdriztab(&path)?;
     let instrument = primary.get_str("INSTRUME").ok().flatten().unwrap_or("").trim().to_string();
     let filter = filter_string(&instrument, primary);
-    let index = select_row(&rows, &filter, good.len())
-        .ok_or_else(|| PipelineError::file(&path, "the MDRIZTAB has no rows"))?;
+    let index =
+        select_row(&rows, &filter, good.len()).ok_or_else(|| PipelineError::file(&path, "the MDRIZTAB has no rows"))?;
     info!("MDRIZTAB {}: row {} for filter '{filter}' and {} images", path.display(), index + 1, good.len());
     params.apply_mdriztab_row(&rows[index])?;
     Ok(params)
@@ -79,7 +77,11 @@ fn set(p: &mut AstroDrizzleParams, pairs: &[(&str, &str)]) -> Result<()> {
 }
 
 /// The parameters of every verification run: the base set with the pipeline overrides.
-pub fn intermediate(base: &AstroDrizzleParams, num_cores: Option<usize>, median_only: bool) -> Result<AstroDrizzleParams> {
+pub fn intermediate(
+    base: &AstroDrizzleParams,
+    num_cores: Option<usize>,
+    median_only: bool,
+) -> Result<AstroDrizzleParams> {
     let mut p = base.clone();
     set(
         &mut p,

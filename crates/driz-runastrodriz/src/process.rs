@@ -42,6 +42,10 @@ pub fn process(input: &str, options: &Options, progress: &dyn Progress) -> Resul
     };
     let name = file_name(given);
     let trlroot = trailer_root(&name);
+    // Unlike drizzlepac, a name that completes to no file leaves no trailer behind.
+    if complete_name(&origin, &name).is_none() {
+        return Err(PipelineError::InputMissing(input.to_string()));
+    }
 
     // newpath: work in <newpath>/<rootname> on copies, moved back at the end. The trailer
     // is written in that working directory only (upstream's second copy got overwritten).
@@ -123,7 +127,12 @@ fn run_stages(
     }
     let align_log = dir.join(format!("{trlroot}_align.log"));
     let _ = std::fs::remove_file(align_log);
-    info!("{}: Finished processing {} in {:.2} seconds ", timestamp(), file_name(&disc.input), started.elapsed().as_secs_f64());
+    info!(
+        "{}: Finished processing {} in {:.2} seconds ",
+        timestamp(),
+        file_name(&disc.input),
+        started.elapsed().as_secs_f64()
+    );
     info!("astrodrizzle completed");
     Ok(report)
 }
@@ -158,13 +167,11 @@ fn drizzle_stages(
         aposteriori = false;
     }
     let inst_mode = disc.inst_mode();
-    if !SUPPORTED.contains(&inst_mode.as_str()) {
-        if apriori || aposteriori || options.force_alignment {
-            return Err(PipelineError::file(
-                &disc.input,
-                format!("{inst_mode} has no alignment parameters; turn alignment off to drizzle it"),
-            ));
-        }
+    if !SUPPORTED.contains(&inst_mode.as_str()) && (apriori || aposteriori || options.force_alignment) {
+        return Err(PipelineError::file(
+            &disc.input,
+            format!("{inst_mode} has no alignment parameters; turn alignment off to drizzle it"),
+        ));
     }
     let base = params::base_params(&good)?;
     let pars = params::intermediate(&base, options.num_cores, params::exptime_spread(&disc.cal_files)?)?;
@@ -202,7 +209,8 @@ fn drizzle_stages(
                     warn!("a priori alignment failed: {e}");
                 }
                 info!("Restoring the pipeline-default WCS");
-                driz_align::apriori::restore_pipeline_default(&all_files).map_err(|e| PipelineError::Align(e.to_string()))?;
+                driz_align::apriori::restore_pipeline_default(&all_files)
+                    .map_err(|e| PipelineError::Align(e.to_string()))?;
                 apriori = false;
             }
         }
@@ -213,24 +221,25 @@ fn drizzle_stages(
         info!("{MARKER}");
         let find_crs = current.as_ref().is_some_and(|v| !v.verified);
         let debug = options.debug;
-        let aligner = move |workdir: &Path, align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
-            let config = driz_align::AposterioriConfig::from_env(debug);
-            match driz_align::perform_align(workdir, align_files, update_files, &config) {
-                Ok(Some(outcome)) if outcome.all_aligned() => Ok(Some(AlignSummary {
-                    match_sources: outcome.first_match_sources(),
-                    catalog_sources: outcome.first_catalog_sources(),
-                    headerlets: outcome.headerlets.clone(),
-                })),
-                Ok(_) => {
-                    info!("Could not align the exposures to an absolute astrometric frame");
-                    Ok(None)
+        let aligner =
+            move |workdir: &Path, align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
+                let config = driz_align::AposterioriConfig::from_env(debug);
+                match driz_align::perform_align(workdir, align_files, update_files, &config) {
+                    Ok(Some(outcome)) if outcome.all_aligned() => Ok(Some(AlignSummary {
+                        match_sources: outcome.first_match_sources(),
+                        catalog_sources: outcome.first_catalog_sources(),
+                        headerlets: outcome.headerlets.clone(),
+                    })),
+                    Ok(_) => {
+                        info!("Could not align the exposures to an absolute astrometric frame");
+                        Ok(None)
+                    }
+                    Err(e) => {
+                        warn!("a posteriori alignment failed: {e}");
+                        Ok(None)
+                    }
                 }
-                Err(e) => {
-                    warn!("a posteriori alignment failed: {e}");
-                    Ok(None)
-                }
-            }
-        };
+            };
         let outcome = verify_alignment(&ctx, &pars, find_crs, Mode::Aposteriori, Some(&aligner))?;
         record(report, Mode::Aposteriori, outcome.as_ref());
         report.aposteriori_applied = outcome.as_ref().is_some_and(|v| v.verified);
@@ -284,7 +293,12 @@ fn cleanup(dir: &Path, disc: &Discovery, trlroot: &str, options: &Options) -> Re
         let _ = std::fs::remove_file(copy);
     }
     if !options.debug {
-        for sub in ["OrIg_files".to_string(), "pipeline-default".to_string(), format!("{trlroot}_apriori"), format!("{trlroot}_aposteriori")] {
+        for sub in [
+            "OrIg_files".to_string(),
+            "pipeline-default".to_string(),
+            format!("{trlroot}_apriori"),
+            format!("{trlroot}_aposteriori"),
+        ] {
             let path = dir.join(sub);
             if path.is_dir()
                 && let Err(e) = std::fs::remove_dir_all(&path)
@@ -314,7 +328,9 @@ fn prepare_newpath(origin: &Path, newpath: &Path, name: &str) -> Result<PathBuf>
     let entries = std::fs::read_dir(origin).map_err(|e| PipelineError::io(origin, e))?;
     for entry in entries.flatten() {
         let n = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && prefixes.iter().any(|p| n.to_ascii_lowercase().starts_with(&p.to_ascii_lowercase())) {
+        if entry.path().is_file()
+            && prefixes.iter().any(|p| n.to_ascii_lowercase().starts_with(&p.to_ascii_lowercase()))
+        {
             crate::verification::copy_into(&entry.path(), &work)?;
         }
     }

@@ -30,11 +30,8 @@ pub struct Trailer {
 impl Trailer {
     /// Open `path` for appending (created when absent) and send the log lines to it.
     pub fn open(path: &Path) -> Result<Trailer> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| PipelineError::io(path, e))?;
+        let file =
+            std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| PipelineError::io(path, e))?;
         *SINK.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);
         Ok(Trailer { path: path.to_path_buf() })
     }

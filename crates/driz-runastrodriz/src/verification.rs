@@ -148,7 +148,9 @@ pub fn verify_alignment(
             let overlap_ok = overlap.max_distance <= 1.0;
             let focus_ok = driz_verify::evaluate_focus(&focus, 0.8);
             let (n_match, frac) = match &align {
-                Some(a) if a.catalog_sources > 0 => (a.match_sources, a.match_sources as f64 / a.catalog_sources as f64),
+                Some(a) if a.catalog_sources > 0 => {
+                    (a.match_sources, a.match_sources as f64 / a.catalog_sources as f64)
+                }
                 Some(a) => (a.match_sources, 0.0),
                 None => (-1, 1.0),
             };

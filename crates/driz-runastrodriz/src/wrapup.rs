@@ -72,7 +72,10 @@ pub fn reset_idctab(disc: &Discovery) -> Result<()> {
         }
         let listed = headerlet::list(f)?;
         let Some(hdr) = listed.iter().find(|h| h.wcsname.trim() == wanted) else {
-            return Err(PipelineError::file(f, format!("no HDRLET extension with WCSNAME {wanted} to reset the IDCTAB")));
+            return Err(PipelineError::file(
+                f,
+                format!("no HDRLET extension with WCSNAME {wanted} to reset the IDCTAB"),
+            ));
         };
         let hlet = headerlet::read_extension(f, hdr.extver)?;
         headerlet::apply_as_primary(f, &hlet, &ApplyOptions { attach: false, archive: true, force: true })?;

@@ -163,8 +163,20 @@ fn runastrodriz_scenarios() {
     // 2. Failures of the service: down, empty, garbage. Each keeps the previous WCS.
     let failures: Vec<(&str, Option<TestServer>)> = vec![
         ("down", None),
-        ("empty", Some(TestServer::start(vec![Route::new("/vo/CatalogSearch.aspx", Reply::ok("text/csv", "0 sources\r\nra,dec,mag,objID,epoch\r\n"))]))),
-        ("garbage", Some(TestServer::start(vec![Route::new("/vo/CatalogSearch.aspx", Reply::ok("text/csv", "\u{0}\u{1}<html>oops"))]))),
+        (
+            "empty",
+            Some(TestServer::start(vec![Route::new(
+                "/vo/CatalogSearch.aspx",
+                Reply::ok("text/csv", "0 sources\r\nra,dec,mag,objID,epoch\r\n"),
+            )])),
+        ),
+        (
+            "garbage",
+            Some(TestServer::start(vec![Route::new(
+                "/vo/CatalogSearch.aspx",
+                Reply::ok("text/csv", "\u{0}\u{1}<html>oops"),
+            )])),
+        ),
     ];
     set("ASTROMETRY_APPLY_APRIORI", "off");
     for (what, server) in failures {
