@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
 # The main job on bundled example data: simulate a WFC3/IR association (4 dithered
-# exposures, seed 1, with its synthetic reference files), give each exposure its
-# pipeline-default distortion WCS (driz updatewcs), run AstroDrizzle on the association
-# (driz astrodrizzle: MDRIZTAB parameters, static mask, sky, separate drizzle, median,
-# blot, cosmic rays, final drizzle), write the exposures' headerlets, and describe the
-# product. Everything lands in ./example (or the directory given).
+# exposures, seed 1, with synthetic reference files and a known pointing error), then run
+# the pipeline on it as the archive does: `runastrodriz <asn>` (distortion WCS, AstroDrizzle
+# with its MDRIZTAB parameters and cosmic-ray rejection, verification, a posteriori
+# alignment to the simulated Gaia catalog, final products, headerlets, trailer).
+# Offline: the reference catalog is read from the simulated file (DRIZ_ASTROMETRIC_CATALOG_FILE)
+# and the astrometry database is not asked (ASTROMETRY_APPLY_APRIORI=off).
+# Everything lands in ./example (or the directory given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-example}"
-cargo build --release --quiet --bin driz
-driz=target/release/driz
+cargo build --release --quiet --bin driz --bin runastrodriz
+bin="$PWD/target/release"
 rm -rf "$out"
-"$driz" simulate --instrument wfc3-ir --exposures 4 --seed 1 --out "$out"
+"$bin/driz" simulate --instrument wfc3-ir --exposures 4 --seed 1 --out "$out"
 # shellcheck disable=SC1091
 source "$out/ref/env.sh"
-flts=("$out"/*_flt.fits)
-"$driz" updatewcs "${flts[@]}"
-asn=$(ls "$out"/*_asn.fits)
+asn=$(basename "$(ls "$out"/*_asn.fits)")
+(
+    cd "$out"
+    DRIZ_ASTROMETRIC_CATALOG_FILE=gaia_catalog.csv ASTROMETRY_APPLY_APRIORI=off "$bin/runastrodriz" "$asn" >runastrodriz.log
+)
 product="$out/$(basename "$asn" _asn.fits)_drz.fits"
-"$driz" astrodrizzle --dir "$out" --param build=True --param clean=True "$(basename "$asn")"
-for flt in "${flts[@]}"; do
-    "$driz" headerlet write "$flt"
+"$bin/driz" info "$product"
+echo "WCS of the exposures after the pipeline:"
+for flt in "$out"/*_flt.fits; do
+    "$bin/driz" info --json "$flt" | grep -m1 '"name"' | sed "s|^ *|  $(basename "$flt"): |"
 done
-"$driz" info "$product"
-echo "pixel (100, 100) of the product on the sky:"
-echo "100 100" | "$driz" pixtosky "$product[sci,1]"
+echo "trailer: $out/$(basename "$asn" _asn.fits).tra"

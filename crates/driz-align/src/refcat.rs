@@ -47,18 +47,16 @@ pub fn reference_catalog(
 ) -> Result<RefCatalog> {
     match source {
         CatalogSource::File { path, name } => {
-            let cat =
-                driz_catalog::read_catalog_file(path, Some(name)).map_err(|e| AlignError::Catalog(e.to_string()))?;
+            let epoch = observation_epoch(images)?;
+            let cat = driz_catalog::read_catalog_file_at(path, Some(name), Some(epoch))
+                .map_err(|e| AlignError::Catalog(e.to_string()))?;
             info!("reference catalog {name} from {}: {} sources", path.display(), cat.stars.len());
             Ok(cat)
         }
         CatalogSource::Service { base_url, name } => {
             let frame = field_frame(images)?;
             let (ra, dec, radius) = search_cone(&frame);
-            let date = images[0].text("DATE-OBS");
-            let time = images[0].text("TIME-OBS");
-            let epoch = driz_catalog::decimal_year(&date, Some(time.as_str()).filter(|t| !t.is_empty()))
-                .map_err(|e| AlignError::Catalog(e.to_string()))?;
+            let epoch = observation_epoch(images)?;
             let mut service = CatalogService::new(base_url);
             if let Some(t) = timeout {
                 service = service.with_timeout(t);
@@ -73,4 +71,12 @@ pub fn reference_catalog(
             Ok(cat)
         }
     }
+}
+
+/// Decimal year of the first exposure's `DATE-OBS` (and `TIME-OBS`).
+fn observation_epoch(images: &[ExposureData]) -> Result<f64> {
+    let date = images[0].text("DATE-OBS");
+    let time = images[0].text("TIME-OBS");
+    driz_catalog::decimal_year(&date, Some(time.as_str()).filter(|t| !t.is_empty()))
+        .map_err(|e| AlignError::Catalog(format!("{}: DATE-OBS '{date}': {e}", images[0].path.display())))
 }

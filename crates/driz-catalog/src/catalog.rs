@@ -270,6 +270,19 @@ fn parse_service_text(text: &str, catalog: &str, source_name: &str) -> Result<Re
 /// `mag` and `objID` are optional. The catalog name is `catalog_name`, else the ECSV
 /// `meta.catalog` drizzlepac writes, else the file stem.
 pub fn read_catalog_file(path: &Path, catalog_name: Option<&str>) -> Result<RefCatalog, CatalogError> {
+    read_catalog_file_at(path, catalog_name, None)
+}
+
+/// [`read_catalog_file`], with positions moved to `epoch` (decimal year) when the file has
+/// proper motions (`pmra`, `pmdec` in mas/yr, `pmra` along the great circle) and the
+/// epoch of its positions (`epoch` or `ref_epoch`, decimal year): what the catalog service
+/// does for its `EPOCH=` argument, so that an offline Gaia file aligns like the service.
+/// Rows with an empty or non-numeric proper motion keep their position.
+pub fn read_catalog_file_at(
+    path: &Path,
+    catalog_name: Option<&str>,
+    epoch: Option<f64>,
+) -> Result<RefCatalog, CatalogError> {
     let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })?;
     let source_name = path.display().to_string();
     let all = lines(&text);
@@ -303,9 +316,33 @@ pub fn read_catalog_file(path: &Path, catalog_name: Option<&str>) -> Result<RefC
             }
         }
     };
+    let mut table = table;
+    if let Some(epoch) = epoch {
+        propagate(&mut table, epoch);
+    }
     let mut catalog = table_to_catalog(table, "", &source_name)?;
     catalog.name = name;
     Ok(catalog)
+}
+
+/// Move RA/Dec of every row with proper motions from the row's epoch to `epoch`.
+fn propagate(table: &mut TextTable, epoch: f64) {
+    use crate::catalog_table::find_column;
+    let col = |n: &str| find_column(&table.names, n);
+    let (Some(ra), Some(dec), Some(pmra), Some(pmdec)) = (col("ra"), col("dec"), col("pmra"), col("pmdec")) else {
+        return;
+    };
+    let Some(from) = col("epoch").or_else(|| col("ref_epoch")) else { return };
+    for row in &mut table.rows {
+        let num = |i: usize| row.get(i).and_then(|c| c.trim().parse::<f64>().ok()).filter(|v| v.is_finite());
+        let (Some(a), Some(d), Some(pa), Some(pd), Some(t)) = (num(ra), num(dec), num(pmra), num(pmdec), num(from))
+        else {
+            continue;
+        };
+        let dt = epoch - t;
+        row[dec] = format!("{:.12}", d + pd * dt / 3.6e6);
+        row[ra] = format!("{:.12}", a + pa * dt / 3.6e6 / d.to_radians().cos());
+    }
 }
 
 fn read_ecsv(all: &[&str], source_name: &str) -> Result<TextTable, CatalogError> {
@@ -333,4 +370,28 @@ fn ecsv_meta_catalog(all: &[&str]) -> Option<String> {
         let entry = l.trim_start_matches('#').trim().strip_prefix("- {catalog:")?.strip_suffix('}')?;
         Some(entry.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
     })
+}
+
+#[cfg(test)]
+mod epoch_tests {
+    use super::*;
+
+    #[test]
+    fn offline_file_positions_follow_proper_motion() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gaia.csv");
+        std::fs::write(
+            &path,
+            "GAIADR3 catalog search: 2 sources\r\nobjID,ra,dec,pmra,pmdec,mag,epoch\r\n1,10.0,60.0,36.0,-72.0,18.0,2016.0\r\n2,10.1,60.1,,,19.0,2016.0\r\n",
+        )
+        .unwrap();
+        let at = read_catalog_file_at(&path, Some("GAIAeDR3"), Some(2026.0)).unwrap();
+        let plain = read_catalog_file(&path, Some("GAIAeDR3")).unwrap();
+        let star = |c: &RefCatalog, id: &str| c.stars.iter().find(|s| s.obj_id == id).unwrap().clone();
+        // 10 years: +360 mas along RA (great circle), -720 mas in Dec.
+        let (a, p) = (star(&at, "1"), star(&plain, "1"));
+        assert!(((a.dec - p.dec) * 3.6e6 + 720.0).abs() < 1e-6);
+        assert!(((a.ra - p.ra) * 60f64.to_radians().cos() * 3.6e6 - 360.0).abs() < 1e-6);
+        assert_eq!(star(&at, "2").ra, star(&plain, "2").ra, "no proper motion, no move");
+    }
 }

@@ -21,7 +21,7 @@ fn service_column_names(catalog: &str) -> Option<[&'static str; 4]> {
 }
 
 /// Column index by exact name first, then case-insensitively (local files may say `RA`).
-fn find_column(names: &[String], wanted: &str) -> Option<usize> {
+pub(crate) fn find_column(names: &[String], wanted: &str) -> Option<usize> {
     names.iter().position(|n| n == wanted).or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(wanted)))
 }
 

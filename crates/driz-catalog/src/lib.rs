@@ -42,7 +42,7 @@ pub use astrometry_db::{
 };
 pub use catalog::{
     CatalogQuery, CatalogService, DEFAULT_CATALOG_RETRIES, DEFAULT_CATALOG_RETRY_WAIT, DEFAULT_CATALOG_TIMEOUT,
-    DEFAULT_CATALOG_URL, RefCatalog, RefStar, parse_service_csv, read_catalog_file,
+    DEFAULT_CATALOG_URL, RefCatalog, RefStar, parse_service_csv, read_catalog_file, read_catalog_file_at,
 };
 pub use decimal_year::decimal_year;
 pub use env::{EnvLookup, env_bool, env_bool_in, process_env};
