@@ -25,6 +25,6 @@ product="$out/$(basename "$asn" _asn.fits)_drz.fits"
 "$bin/driz" info "$product"
 echo "WCS of the exposures after the pipeline:"
 for flt in "$out"/*_flt.fits; do
-    "$bin/driz" info --json "$flt" | grep -m1 '"name"' | sed "s|^ *|  $(basename "$flt"): |"
+    echo "  $(basename "$flt"): $("$bin/driz" info "$flt" | grep -m1 'WCS primary' | sed 's/ *WCS primary *//')"
 done
 echo "trailer: $out/$(basename "$asn" _asn.fits).tra"

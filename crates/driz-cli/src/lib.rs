@@ -13,6 +13,16 @@ pub mod simulate_cmd;
 pub mod transform;
 pub mod updatewcs_cmd;
 
+/// Die quietly on a closed output pipe (`driz info … | head`), as Unix tools do, instead
+/// of panicking on the failed write.
+pub fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Exit status for a run that failed with an error (drizzlepac's convention).
 pub const EXIT_ERROR: i32 = 1;
 /// Exit status when no viable data could be processed (runastrodriz).

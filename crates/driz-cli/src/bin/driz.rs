@@ -71,6 +71,7 @@ enum Command {
 }
 
 fn main() {
+    driz_cli::quiet_broken_pipe();
     let cli = Cli::parse();
     let code = match run(cli.command) {
         Ok(code) => code,

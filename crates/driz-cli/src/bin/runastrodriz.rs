@@ -3,6 +3,7 @@
 use driz_cli::legacy::{HELP, Parsed, parse, run};
 
 fn main() {
+    driz_cli::quiet_broken_pipe();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match parse(&args) {
         Ok(Parsed::Help) => {
