@@ -193,4 +193,42 @@ fn runastrodriz_scenarios() {
             eprintln!("{what}: {root}_flc keeps {name}, {:.1} mas from the truth", rms_to_truth(&flc, &truth(root)));
         }
     }
+
+    // 3. Drizzle only, processed in another directory (newpath), with a manifest and no
+    //    headerlet files (-b -m).
+    set("ASTROMETRY_COMPUTE_APOSTERIORI", "off");
+    let dir = workdir(&src, "runastrodriz-newpath");
+    let scratch = dir.join("scratch");
+    let opts = Options {
+        newpath: Some(scratch.to_string_lossy().into_owned()),
+        make_manifest: true,
+        headerlets: false,
+        ..options.clone()
+    };
+    let report = process(dir.join(&asn).to_str().unwrap(), &opts, &driz_astrodrizzle::Silent).unwrap();
+    assert!(report.verifications.is_empty(), "{report:?}");
+    let root = asn.trim_end_matches("_asn.fits");
+    for p in &report.products {
+        assert_eq!(p.parent().unwrap(), dir.as_path(), "products moved back");
+        assert!(p.is_file());
+    }
+    assert!(!scratch.join(root).exists(), "working directory removed");
+    assert!(!dir.join(format!("{}_flt_hlet.fits", roots[0])).exists(), "-b: no headerlet files");
+    let manifest = std::fs::read_to_string(dir.join(format!("{root}_manifest.txt"))).unwrap();
+    let lines: Vec<&str> = manifest.lines().collect();
+    assert_eq!(lines[0], format!("{root}_drz.fits"));
+    assert_eq!(*lines.last().unwrap(), format!("{root}.tra"));
+    assert!(lines.contains(&format!("{}_flc.fits", roots[0]).as_str()));
+    assert!(!dir.join(format!("{root}_pipeline_asn.fits")).exists(), "pipeline ASN copies deleted");
+
+    // 4. A single exposure named by its RAW: FLT and FLC drizzled, DRIZCORR=COMPLETE.
+    let dir = workdir(&src, "runastrodriz-single");
+    let raw = dir.join(format!("{}_raw.fits", roots[0]));
+    let report = process(raw.to_str().unwrap(), &options, &driz_astrodrizzle::Silent).unwrap();
+    let names: Vec<String> =
+        report.products.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, [format!("{}_drz.fits", roots[0]), format!("{}_drc.fits", roots[0])]);
+    let flt = Fits::open(dir.join(format!("{}_flt.fits", roots[0]))).unwrap();
+    assert_eq!(flt.primary_header().get_str("DRIZCORR").unwrap(), Some("COMPLETE"));
+    assert!(dir.join(format!("{}_flt_hlet.fits", roots[0])).is_file(), "wrap-up headerlet");
 }
