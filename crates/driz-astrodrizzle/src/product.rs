@@ -245,9 +245,10 @@ fn extension_header(first_sci: &Header, product: &FinalProduct, extname: &str, b
 /// WCS, SIP, lookup-table distortion and alternate-WCS keywords (all keys but `O`),
 /// which the product replaces with its own undistorted frame.
 fn is_wcs_or_distortion(k: &str) -> bool {
-    const BASES: [&str; 20] = [
+    const BASES: [&str; 24] = [
         "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "CD1_1", "CD1_2", "CD2_1", "CD2_2", "CDELT1",
-        "CDELT2", "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES",
+        "CDELT2", "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES", "RADESYS", "LONPOLE",
+        "LATPOLE", "EQUINOX",
     ];
     for base in BASES {
         if k == base {
@@ -292,7 +293,7 @@ mod tests {
 
     #[test]
     fn wcs_keywords_are_recognised() {
-        for k in ["CRPIX1", "CD1_1", "CRVAL2A", "WCSNAMEB", "A_2_0", "BP_ORDER", "CPDIS1", "DP1", "D2IMEXT"] {
+        for k in ["CRPIX1", "CD1_1", "CRVAL2A", "WCSNAMEB", "RADESYSA", "A_2_0", "BP_ORDER", "CPDIS1", "DP1", "D2IMEXT"] {
             assert!(is_wcs_or_distortion(k), "{k}");
         }
         for k in ["CRVAL1O", "WCSNAMEO", "CCDCHIP", "PHOTFLAM", "ORIENTAT"] {
