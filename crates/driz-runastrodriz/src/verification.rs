@@ -201,8 +201,15 @@ fn pick_product(products: &[PathBuf]) -> Option<PathBuf> {
 fn run_driz(ctx: &RunContext, workdir: &Path, pars: &AstroDrizzleParams, mut verify: bool) -> Result<DrizRun> {
     let mut run = DrizRun { products: Vec::new(), metrics: Vec::new() };
     let (inst, det) = (ctx.discovery.instrument.as_str(), ctx.discovery.detector.as_str());
-    for input in &ctx.discovery.drizzle_inputs {
-        let outcome = astrodrizzle_logged(ctx, workdir, input, pars, verify)?;
+    let inputs = &ctx.discovery.drizzle_inputs;
+    // The decision reads the focus values of the DRC (the last product) when there is one,
+    // else of the first product, and the overlap differences of the last product: the
+    // other products are not measured (upstream measures and ignores them).
+    let last_is_drc = inputs.last().is_some_and(|n| n.to_ascii_lowercase().contains("flc"));
+    let measured = |i: usize| i + 1 == inputs.len() || (i == 0 && !last_is_drc);
+    for (i, input) in inputs.iter().enumerate() {
+        let measure_this = verify && measured(i);
+        let outcome = astrodrizzle_logged(ctx, workdir, input, pars, measure_this)?;
         let Some(product) = outcome.product.clone() else {
             continue;
         };
@@ -210,7 +217,7 @@ fn run_driz(ctx: &RunContext, workdir: &Path, pars: &AstroDrizzleParams, mut ver
         if outcome.images.len() <= 1 {
             verify = false;
         }
-        let metrics = if verify {
+        let metrics = if verify && measure_this {
             let outcome = if outcome.singles.is_empty() {
                 info!("{}: no single-exposure images; drizzling again without CR rejection", input);
                 astrodrizzle_logged(ctx, workdir, input, &params::no_cr(pars, ctx.good_bits)?, true)?
