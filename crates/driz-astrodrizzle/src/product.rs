@@ -293,7 +293,8 @@ mod tests {
 
     #[test]
     fn wcs_keywords_are_recognised() {
-        for k in ["CRPIX1", "CD1_1", "CRVAL2A", "WCSNAMEB", "RADESYSA", "A_2_0", "BP_ORDER", "CPDIS1", "DP1", "D2IMEXT"] {
+        for k in ["CRPIX1", "CD1_1", "CRVAL2A", "WCSNAMEB", "RADESYSA", "A_2_0", "BP_ORDER", "CPDIS1", "DP1", "D2IMEXT"]
+        {
             assert!(is_wcs_or_distortion(k), "{k}");
         }
         for k in ["CRVAL1O", "WCSNAMEO", "CCDCHIP", "PHOTFLAM", "ORIENTAT"] {
