@@ -12,25 +12,9 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 from astropy.io import fits
-from stwcs.wcsutil import HSTWCS
 
-
-def rms_to_truth(path, truth):
-    tot, n = 0.0, 0
-    with fits.open(path) as f, fits.open(truth) as t:
-        for ext in (1, 2):
-            if ("SCI", ext) not in f:
-                continue
-            w, wt = HSTWCS(f, ext=("SCI", ext)), HSTWCS(t, ext=("SCI", ext))
-            ny, nx = f["SCI", ext].data.shape
-            gx, gy = np.meshgrid(np.linspace(1, nx, 9), np.linspace(1, ny, 9))
-            r1, d1 = w.all_pix2world(gx.ravel(), gy.ravel(), 1)
-            r2, d2 = wt.all_pix2world(gx.ravel(), gy.ravel(), 1)
-            tot += np.sum(((r1 - r2) * np.cos(np.radians(d2))) ** 2 + (d1 - d2) ** 2) * 3.6e6**2
-            n += r1.size
-    return float(np.sqrt(tot / n))
+from compare_runastrodriz import rms_to_truth
 
 
 def copy(src, dst):

@@ -94,4 +94,5 @@ def main():
             json.dump(report, f, indent=1)
 
 
-main()
+if __name__ == "__main__":
+    main()

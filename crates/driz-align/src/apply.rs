@@ -78,11 +78,13 @@ fn set_after(h: &mut Header, key: &str, value: driz_header::Value, comment: &str
 const UPWCSVER: &str = concat!("driz ", env!("CARGO_PKG_VERSION"));
 
 /// Write `solution` into `path` (atomic), then its headerlet file `<root>_flt_hlet.fits`
-/// (attached as HDRLET when its HDRNAME is new). Returns the headerlet file.
-pub fn update_image(path: &Path, solution: &ImageSolution) -> Result<PathBuf> {
+/// (attached as HDRLET when its HDRNAME is new). Returns the headerlet file and the new
+/// WCSNAME.
+pub fn update_image(path: &Path, solution: &ImageSolution) -> Result<(PathBuf, String)> {
     let file_stem = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let file_stem = file_stem.trim_end_matches(".fits").to_string();
     let mut new_name = String::new();
+    let mut hdrname = String::new();
     update_file(path, |u| {
         let mut primary = u.fits().primary_header().clone();
         primary.set_with_comment("UPWCSVER", UPWCSVER, "Version of software used to update the WCS");
@@ -130,27 +132,22 @@ pub fn update_image(path: &Path, solution: &ImageSolution) -> Result<PathBuf> {
                 h.set("RELRMS_R", rms_ra);
                 h.set("RELREFIM", reference.as_str());
             }
-            let hdrname = format!("{file_stem}_{name}-hlet.fits");
+            hdrname = format!("{file_stem}_{name}-hlet.fits");
             h.set_with_comment("HDRNAME", hdrname.as_str(), "Name of headerlet");
             new_name = name;
             u.set_header(index, &h)?;
         }
         Ok(())
     })?;
-    write_fit_headerlet(path, solution, &new_name)
+    let headerlet = write_fit_headerlet(path, solution, &new_name, &hdrname)?;
+    Ok((headerlet, new_name))
 }
 
 /// The headerlet of the new primary WCS with the fit's keywords and HISTORY, written to
 /// `<root>_flt_hlet.fits` and attached when new.
-fn write_fit_headerlet(path: &Path, solution: &ImageSolution, wcsname: &str) -> Result<PathBuf> {
-    let hdrname = {
-        let fits = Fits::open(path)?;
-        fits.position("SCI", 1)
-            .and_then(|i| fits.hdu(i).header.get_str("HDRNAME").ok().flatten().map(|s| s.trim().to_string()))
-            .unwrap_or_default()
-    };
+fn write_fit_headerlet(path: &Path, solution: &ImageSolution, wcsname: &str, hdrname: &str) -> Result<PathBuf> {
     let options = CreateOptions {
-        hdrname: Some(hdrname.clone()),
+        hdrname: Some(hdrname.to_string()),
         wcsname: Some(wcsname.to_string()),
         author: Some("driz".into()),
         descrip: Some(wcstype(wcsname)),

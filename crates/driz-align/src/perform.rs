@@ -13,7 +13,7 @@ use driz_catalog::RefCatalog;
 use driz_detect::{ChipImage, DetectionParams, detect_image};
 use driz_tweak::{AlignOptions, ChipCatalog, ChipFit, FitStatus, align_wcs};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tracing::{info, warn};
 
 /// One row of the alignment table (one exposure).
@@ -83,7 +83,6 @@ struct Attempt {
 /// `update_files` are their FLTs, which receive the solution. `Ok(None)`: nothing could
 /// be aligned (no viable exposure, too few sources).
 pub fn perform_align(
-    workdir: &Path,
     align_files: &[PathBuf],
     update_files: &[PathBuf],
     config: &AposterioriConfig,
@@ -256,7 +255,7 @@ pub fn perform_align(
     }
     if 0.0 < best_rms && best_rms < 9999.0 && config.update_headers {
         info!("-------------------- STEP 7: Update image headers with new WCS information --------------------");
-        apply_solution(&images, &best, update_files, workdir, &mut outcome)?;
+        apply_solution(&images, &best, update_files, &mut outcome)?;
     }
     for r in &outcome.rows {
         info!(
@@ -379,7 +378,6 @@ fn apply_solution(
     images: &[ExposureData],
     best: &Attempt,
     update_files: &[PathBuf],
-    _workdir: &Path,
     outcome: &mut AlignOutcome,
 ) -> Result<()> {
     let label = format!("FIT_{}_{}", best.method.label(), best.catalog);
@@ -415,13 +413,7 @@ fn apply_solution(
         if solution.chips.is_empty() {
             continue;
         }
-        let hlet = update_image(&image.path, &solution)?;
-        let wcsname = {
-            let fits = driz_fits::Fits::open(&image.path)?;
-            fits.position("SCI", 1)
-                .and_then(|i| fits.hdu(i).header.get_str("WCSNAME").ok().flatten().map(|s| s.trim().to_string()))
-                .unwrap_or_default()
-        };
+        let (hlet, wcsname) = update_image(&image.path, &solution)?;
         outcome.wcsnames.push((image.path.clone(), wcsname));
         if let Some(flt) =
             update_files.iter().find(|f| driz_fits::file_rootname(f) == image.rootname && **f != image.path)

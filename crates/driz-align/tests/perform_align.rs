@@ -118,7 +118,7 @@ fn aligns_to_the_truth_and_writes_the_keywords() {
         TestServer::start(vec![Route::new("/vo/CatalogSearch.aspx", Reply::ok("text/csv", service_csv(None)))]);
     let w = work();
     let before: Vec<f64> = w.flc.iter().map(|f| rms_to_truth(f)).collect();
-    let outcome = perform_align(&w.path, &w.flc, &w.flt, &config(&server.base_url())).unwrap().unwrap();
+    let outcome = perform_align(&w.flc, &w.flt, &config(&server.base_url())).unwrap().unwrap();
     assert!(outcome.all_aligned(), "{:?}", outcome.rows);
     assert_eq!(outcome.selected.as_ref().unwrap().0, "GAIAeDR3");
     for (k, (flc, flt)) in w.flc.iter().zip(&w.flt).enumerate() {
@@ -176,7 +176,7 @@ fn failures_leave_the_files_untouched() {
         let mut cfg = config(&server.base_url());
         cfg.timeout = timeout;
         let started = std::time::Instant::now();
-        let outcome = perform_align(&w.path, &w.flc, &w.flt, &cfg).unwrap();
+        let outcome = perform_align(&w.flc, &w.flt, &cfg).unwrap();
         assert!(!outcome.as_ref().is_some_and(|o| o.all_aligned()), "{what}");
         let after: Vec<Vec<u8>> = w.flc.iter().chain(&w.flt).map(|f| std::fs::read(f).unwrap()).collect();
         assert!(before == after, "{what}: files changed");

@@ -1,6 +1,5 @@
 //! `driz align`: the a posteriori alignment stage on exposures, printing the table of fits.
 
-use anyhow::Context;
 use clap::Args;
 use driz_align::{AposterioriConfig, CatalogSource, PIPELINE_CATALOGS, perform_align};
 use std::path::PathBuf;
@@ -42,8 +41,7 @@ pub fn run_align(args: &AlignArgs) -> anyhow::Result<i32> {
         };
     }
     config.update_headers = !args.dry_run;
-    let dir = std::env::current_dir().context("current directory")?;
-    let outcome = perform_align(&dir, &args.files, &args.update, &config)?;
+    let outcome = perform_align(&args.files, &args.update, &config)?;
     let Some(outcome) = outcome else {
         println!("no alignment: no viable exposure or too few sources");
         return Ok(crate::EXIT_NO_DATA);

@@ -38,20 +38,11 @@ Exit status:
 drizzlepac's command line exits 0 where the pipeline asks for 65; driz returns 65.
 ";
 
-/// The arguments of `runastrodriz.process(...)`, with the command line's defaults.
+/// The input and the arguments of `runastrodriz.process(...)` the command line gives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     pub input: String,
-    pub newpath: Option<String>,
-    pub force: bool,
-    pub num_cores: Option<usize>,
-    pub inmemory: bool,
-    pub headerlets: bool,
-    pub align_to_gaia: bool,
-    pub force_alignment: bool,
-    pub do_verify_guiding: bool,
-    pub debug: bool,
-    pub make_manifest: bool,
+    pub options: driz_runastrodriz::Options,
 }
 
 /// What the command line asks for.
@@ -62,19 +53,8 @@ pub enum Parsed {
 }
 
 pub fn parse(args: &[String]) -> anyhow::Result<Parsed> {
-    let mut o = RunOptions {
-        input: String::new(),
-        newpath: None,
-        force: false,
-        num_cores: None,
-        inmemory: false,
-        headerlets: true,
-        align_to_gaia: true,
-        force_alignment: false,
-        do_verify_guiding: false,
-        debug: false,
-        make_manifest: false,
-    };
+    // The command line's defaults: the Python API's, but the final drizzle not in memory.
+    let mut o = driz_runastrodriz::Options { inmemory: false, ..driz_runastrodriz::Options::default() };
     let mut help = false;
     let mut i = 0;
     while i < args.len() {
@@ -131,33 +111,21 @@ pub fn parse(args: &[String]) -> anyhow::Result<Parsed> {
         return Ok(Parsed::Help);
     }
     let positional = &args[i..];
-    match positional {
+    let input = match positional {
         [] => bail!("no input file given\nusage: {USAGE}"),
-        [input] => o.input = input.clone(),
-        [input, .., last] => {
-            o.input = input.clone();
+        [first] => first.clone(),
+        [first, .., last] => {
             o.newpath = Some(last.clone());
+            first.clone()
         }
-    }
-    Ok(Parsed::Run(o))
+    };
+    Ok(Parsed::Run(RunOptions { input, options: o }))
 }
 
 /// Run the pipeline as asked; returns the exit status (0, 65 no viable data, 1 error).
 pub fn run(options: &RunOptions) -> i32 {
-    let lib = driz_runastrodriz::Options {
-        force: options.force,
-        newpath: options.newpath.clone(),
-        num_cores: options.num_cores,
-        inmemory: options.inmemory,
-        headerlets: options.headerlets,
-        align_to_gaia: options.align_to_gaia,
-        force_alignment: options.force_alignment,
-        do_verify_guiding: options.do_verify_guiding,
-        debug: options.debug,
-        make_manifest: options.make_manifest,
-    };
     let bars = crate::astrodrizzle_cmd::progress_bars();
-    match driz_runastrodriz::process(&options.input, &lib, bars.as_ref()) {
+    match driz_runastrodriz::process(&options.input, &options.options, bars.as_ref()) {
         Ok(report) => {
             for p in &report.products {
                 eprintln!("runastrodriz: wrote {}", p.display());
@@ -182,17 +150,17 @@ mod tests {
     #[test]
     fn parses_like_getopt() {
         let Parsed::Run(o) = parse(&args("-bfn 4 -gi j8bt06010_asn.fits /tmp/work")).unwrap() else { panic!() };
-        assert!(!o.headerlets && o.force && !o.align_to_gaia && o.inmemory);
-        assert_eq!(o.num_cores, Some(4));
+        assert!(!o.options.headerlets && o.options.force && !o.options.align_to_gaia && o.options.inmemory);
+        assert_eq!(o.options.num_cores, Some(4));
         assert_eq!(o.input, "j8bt06010_asn.fits");
-        assert_eq!(o.newpath.as_deref(), Some("/tmp/work"));
+        assert_eq!(o.options.newpath.as_deref(), Some("/tmp/work"));
         let Parsed::Run(o) = parse(&args("-n2 -v -- -odd_name.fits")).unwrap() else { panic!() };
-        assert_eq!(o.num_cores, Some(2));
-        assert!(o.do_verify_guiding);
+        assert_eq!(o.options.num_cores, Some(2));
+        assert!(o.options.do_verify_guiding);
         assert_eq!(o.input, "-odd_name.fits");
         // Options stop at the first positional argument; the last positional is newpath.
         let Parsed::Run(o) = parse(&args("a_asn.fits b c")).unwrap() else { panic!() };
-        assert_eq!(o.newpath.as_deref(), Some("c"));
+        assert_eq!(o.options.newpath.as_deref(), Some("c"));
         assert_eq!(parse(&args("-h")).unwrap(), Parsed::Help);
         assert_eq!(parse(&args("-dh x")).unwrap(), Parsed::Help);
     }

@@ -7,21 +7,6 @@ use driz_fits::{AsnMember, Fits, FitsWriter, read_asn};
 use driz_header::Card;
 use std::path::{Path, PathBuf};
 
-/// stsci.tools `buildRootname` suffixes, in their search order.
-const COMPLETION_SUFFIXES: [&str; 11] = [
-    "_crj.fits",
-    "_flt.fits",
-    "_flc.fits",
-    "_sfl.fits",
-    "_cal.fits",
-    "_raw.fits",
-    ".c0h",
-    ".hhh",
-    "_c0h.fits",
-    "_c0f.fits",
-    "_c1f.fits",
-];
-
 /// The trailer root of the argument: before `_raw`, else before `_asn`, else before the
 /// last `_` (the whole name when there is none past the first character).
 pub fn trailer_root(in_file: &str) -> String {
@@ -48,7 +33,7 @@ pub fn complete_name(dir: &Path, name: &str) -> Option<PathBuf> {
         }
     }
     for root in [name.to_string(), name.to_ascii_lowercase()] {
-        for suffix in COMPLETION_SUFFIXES.iter().chain([".fits"].iter()) {
+        for suffix in driz_updatewcs::names::EXTLIST {
             let p = dir.join(format!("{root}{suffix}"));
             if p.is_file() {
                 return Some(p);
@@ -83,6 +68,11 @@ pub struct Discovery {
 }
 
 impl Discovery {
+    /// The calibrated files, then their CTE-corrected twins.
+    pub fn exposures(&self) -> Vec<PathBuf> {
+        self.cal_files.iter().chain(&self.flc_files).cloned().collect()
+    }
+
     pub fn inst_mode(&self) -> String {
         format!("{}/{}", self.instrument, self.detector)
     }

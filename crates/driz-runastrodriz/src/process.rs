@@ -22,8 +22,8 @@ const SUPPORTED: [&str; 6] = ["ACS/WFC", "ACS/HRC", "ACS/SBC", "WFC3/UVIS", "WFC
 pub struct Report {
     /// The final drizzled products.
     pub products: Vec<PathBuf>,
-    /// `(mode, verified)` of each verification that ran.
-    pub verifications: Vec<(String, bool)>,
+    /// Each verification that ran, in order.
+    pub verifications: Vec<Verification>,
     /// Whether the a posteriori solution was kept.
     pub aposteriori_applied: bool,
     pub trailer: PathBuf,
@@ -97,7 +97,7 @@ fn run_stages(
     if disc.cal_files.is_empty() {
         dcorr = Some("OMIT".into());
     }
-    let all_files: Vec<PathBuf> = disc.cal_files.iter().chain(disc.flc_files.iter()).cloned().collect();
+    let all_files = disc.exposures();
 
     if env.reset_idctab {
         wrapup::reset_idctab(&disc)?;
@@ -147,13 +147,13 @@ fn drizzle_stages(
     progress: &dyn Progress,
     report: &mut Report,
 ) -> Result<()> {
-    let all_files: Vec<PathBuf> = disc.cal_files.iter().chain(disc.flc_files.iter()).cloned().collect();
+    let all_files = disc.exposures();
     for f in &all_files {
         driz_updatewcs::updatewcs(f, &driz_updatewcs::Options::default())?;
     }
     info!("SKYCELL: not computed (the sky-cell grid is not part of this version)");
     let mut aposteriori = env.compute_aposteriori;
-    let mut apriori = env.apply_apriori;
+    let apriori = env.apply_apriori;
     if options.do_verify_guiding {
         warn!("guiding verification (-v) is not available in this version: every exposure is kept");
     }
@@ -211,35 +211,32 @@ fn drizzle_stages(
                 info!("Restoring the pipeline-default WCS");
                 driz_align::apriori::restore_pipeline_default(&all_files)
                     .map_err(|e| PipelineError::Align(e.to_string()))?;
-                apriori = false;
             }
         }
     }
-    let _ = apriori;
     if aposteriori {
         info!("Starting a posteriori alignment");
         info!("{MARKER}");
         let find_crs = current.as_ref().is_some_and(|v| !v.verified);
         let debug = options.debug;
-        let aligner =
-            move |workdir: &Path, align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
-                let config = driz_align::AposterioriConfig::from_env(debug);
-                match driz_align::perform_align(workdir, align_files, update_files, &config) {
-                    Ok(Some(outcome)) if outcome.all_aligned() => Ok(Some(AlignSummary {
-                        match_sources: outcome.first_match_sources(),
-                        catalog_sources: outcome.first_catalog_sources(),
-                        headerlets: outcome.headerlets.clone(),
-                    })),
-                    Ok(_) => {
-                        info!("Could not align the exposures to an absolute astrometric frame");
-                        Ok(None)
-                    }
-                    Err(e) => {
-                        warn!("a posteriori alignment failed: {e}");
-                        Ok(None)
-                    }
+        let aligner = move |align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
+            let config = driz_align::AposterioriConfig::from_env(debug);
+            match driz_align::perform_align(align_files, update_files, &config) {
+                Ok(Some(outcome)) if outcome.all_aligned() => Ok(Some(AlignSummary {
+                    match_sources: outcome.first_match_sources(),
+                    catalog_sources: outcome.first_catalog_sources(),
+                    headerlets: outcome.headerlets.clone(),
+                })),
+                Ok(_) => {
+                    info!("Could not align the exposures to an absolute astrometric frame");
+                    Ok(None)
                 }
-            };
+                Err(e) => {
+                    warn!("a posteriori alignment failed: {e}");
+                    Ok(None)
+                }
+            }
+        };
         let outcome = verify_alignment(&ctx, &pars, find_crs, Mode::Aposteriori, Some(&aligner))?;
         record(report, Mode::Aposteriori, outcome.as_ref());
         report.aposteriori_applied = outcome.as_ref().is_some_and(|v| v.verified);
@@ -266,7 +263,7 @@ fn drizzle_stages(
 }
 
 fn record(report: &mut Report, mode: Mode, v: Option<&Verification>) {
-    report.verifications.push((mode.name().to_string(), v.is_some_and(|v| v.verified)));
+    report.verifications.push(v.cloned().unwrap_or_else(|| Verification::failed(mode)));
 }
 
 fn set_primary(file: &Path, key: &str, value: &str) -> Result<()> {

@@ -55,12 +55,20 @@ pub struct RunContext<'a> {
 /// The verification of one mode.
 #[derive(Debug, Clone)]
 pub struct Verification {
+    pub mode: Mode,
     pub verified: bool,
+    /// 0 success, 3 failed, +3 for a dissimilar product: logged, never consulted (§5.5).
     pub quality: u32,
-    pub products: Vec<PathBuf>,
-    pub focus: Option<FocusValues>,
-    pub overlap: Option<OverlapDiff>,
+    pub max_overlap_difference: Option<f64>,
+    /// Similarity to the default-pipeline product (a priori and a posteriori modes).
     pub similarity: Option<f64>,
+}
+
+impl Verification {
+    /// What a stage that could not be verified (nothing drizzled, alignment failed) records.
+    pub fn failed(mode: Mode) -> Verification {
+        Verification { mode, verified: false, quality: 3, max_overlap_difference: None, similarity: None }
+    }
 }
 
 /// What one `run_driz` made.
@@ -70,9 +78,10 @@ struct DrizRun {
     metrics: Vec<Option<(FocusValues, OverlapDiff)>>,
 }
 
-/// The aligner of the a posteriori mode: given the working directory and the align
-/// files, fit and update them; `None` means the alignment failed.
-pub type Aligner<'a> = dyn Fn(&Path, &[PathBuf], &[PathBuf]) -> Result<Option<AlignSummary>> + 'a;
+/// The aligner of the a posteriori mode: given the align files (in the stage directory)
+/// and the FLTs that receive their solution, fit and update them; `None` means the
+/// alignment failed.
+pub type Aligner<'a> = dyn Fn(&[PathBuf], &[PathBuf]) -> Result<Option<AlignSummary>> + 'a;
 
 /// runastrodriz `verify_alignment`. `None` when nothing could be drizzled or the
 /// alignment (a posteriori) failed.
@@ -123,7 +132,7 @@ pub fn verify_alignment(
     let mut align = None;
     if mode == Mode::Aposteriori {
         let Some(aligner) = aligner else { return Ok(None) };
-        match aligner(&workdir, &align_files, if flc.is_empty() { &[] } else { &cal })? {
+        match aligner(&align_files, if flc.is_empty() { &[] } else { &cal })? {
             Some(summary) => align = Some(summary),
             None => return Ok(None),
         }
@@ -141,8 +150,8 @@ pub fn verify_alignment(
     } else {
         run.metrics.first()
     };
-    let (verified, mut quality, focus, overlap) = match metrics.cloned().flatten() {
-        None => (true, 0, None, None),
+    let (verified, mut quality, max_overlap_difference) = match metrics.cloned().flatten() {
+        None => (true, 0, None),
         Some((focus, overlap)) => {
             let overlap = run.metrics.last().cloned().flatten().map(|m| m.1).unwrap_or(overlap);
             let overlap_ok = overlap.max_distance <= 1.0;
@@ -156,7 +165,7 @@ pub fn verify_alignment(
             };
             let d = driz_verify::decide(overlap_ok, focus_ok, n_match, frac, None, false);
             info!("Maximum overlap difference: {:.4}", overlap.max_distance);
-            (d.verified, d.quality, Some(focus), Some(overlap))
+            (d.verified, d.quality, Some(overlap.max_distance))
         }
     };
     let mut similarity = None;
@@ -189,7 +198,7 @@ pub fn verify_alignment(
             }
         }
     }
-    Ok(Some(Verification { verified, quality, products: run.products, focus, overlap, similarity }))
+    Ok(Some(Verification { mode, verified, quality, max_overlap_difference, similarity }))
 }
 
 /// The SCI of the DRC when there is one, else of the first product.

@@ -1,8 +1,9 @@
 //! Names derived from reference files and WCS names: rootnames (`extract_rootname`),
 //! `WCSNAME`, `SIPNAME`, `DISTNAME`, and the `WCSTYPE` description of a `WCSNAME`.
 
-/// stsci.tools' suffix list, in its search order (`fileutil.EXTLIST`).
-const EXTLIST: [&str; 12] = [
+/// stsci.tools' suffix list, in its search order (`fileutil.EXTLIST`); also the order in
+/// which `buildRootname` completes a file name.
+pub const EXTLIST: [&str; 12] = [
     "_crj.fits",
     "_flt.fits",
     "_flc.fits",

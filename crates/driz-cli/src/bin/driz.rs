@@ -110,7 +110,7 @@ fn run(command: Command) -> anyhow::Result<i32> {
                 0
             }
             legacy::Parsed::Run(options) => {
-                driz_runastrodriz::trailer::install(options.debug);
+                driz_runastrodriz::trailer::install(options.options.debug);
                 legacy::run(&options)
             }
         }),

@@ -11,7 +11,7 @@ fn main() {
             0
         }
         Ok(Parsed::Run(options)) => {
-            driz_runastrodriz::trailer::install(options.debug);
+            driz_runastrodriz::trailer::install(options.options.debug);
             run(&options)
         }
         Err(e) => {
