@@ -98,14 +98,9 @@ where
     F: Fn(usize, usize) -> f64,
 {
     let (h, w) = data.dim();
-    if h == 0 || w == 0 {
+    let Some(nanmin) = peak_search_floor(&data) else {
         return Vec::new();
-    }
-    let first = data[[0, 0]];
-    if data.iter().all(|&v| v == first) {
-        return Vec::new();
-    }
-    let nanmin = data.iter().copied().filter(|v| !v.is_nan()).fold(f32::INFINITY, f32::min);
+    };
     let value = |y: usize, x: usize| {
         let v = data[[y, x]];
         if v.is_nan() { nanmin } else { v }
@@ -141,17 +136,22 @@ where
     peaks
 }
 
+/// photutils finds no peaks in an empty or constant image; otherwise NaNs are searched as
+/// the smallest finite value, returned here.
+fn peak_search_floor(data: &ArrayView2<f32>) -> Option<f32> {
+    let first = *data.first()?;
+    if data.iter().all(|&v| v == first) {
+        return None;
+    }
+    Some(data.iter().copied().filter(|v| !v.is_nan()).fold(f32::INFINITY, f32::min))
+}
+
 /// `find_peaks` with a square `box_size` footprint and a per-pixel float32 threshold.
 pub fn find_peaks_box(data: ArrayView2<f32>, threshold: ArrayView2<f32>, box_size: usize) -> Vec<(usize, usize, f32)> {
     let (h, w) = data.dim();
-    if h == 0 || w == 0 {
+    let Some(nanmin) = peak_search_floor(&data) else {
         return Vec::new();
-    }
-    let first = data[[0, 0]];
-    if data.iter().all(|&v| v == first) {
-        return Vec::new();
-    }
-    let nanmin = data.iter().copied().filter(|v| !v.is_nan()).fold(f32::INFINITY, f32::min);
+    };
     let clean = data.mapv(|v| if v.is_nan() { nanmin } else { v });
     let clean = clean.as_slice().expect("owned standard layout");
     let threshold = threshold.as_standard_layout();

@@ -6,7 +6,9 @@
 
 use std::time::Instant;
 
-use driz_detect::{ChipImage, DetectionParams, detect_image};
+use driz_detect::detect_image;
+
+mod common;
 use ndarray::Array2;
 
 fn read_f32(path: &str, shape: (usize, usize)) -> Array2<f32> {
@@ -42,18 +44,7 @@ fn full_frame_detection() {
         err.push(read_f32(&format!("{dir}/err{n}.f32"), shape));
         dq.push(read_u16(&format!("{dir}/dq{n}.u16"), shape));
     }
-    let pscale = meta["pixel_scale_arcsec"].as_f64().unwrap();
-    let chips: Vec<ChipImage> = (0..shapes.len())
-        .map(|i| ChipImage {
-            sci: sci[i].view(),
-            err: Some(err[i].view()),
-            dq: Some(dq[i].view()),
-            pixel_scale_arcsec: pscale,
-        })
-        .collect();
-    let params =
-        DetectionParams::for_detector(meta["instrument"].as_str().unwrap(), meta["detector"].as_str().unwrap())
-            .unwrap();
+    let (chips, params) = common::chip_images(&meta, &sci, &err, &dq);
     let start = Instant::now();
     let result = detect_image(&chips, &params, None).expect("detect_image");
     let seconds = start.elapsed().as_secs_f64();

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use driz_detect::{ChipImage, DetectionParams, detect_image};
+use driz_detect::detect_image;
 use ndarray::Array2;
 
 fn run(name: &str) {
@@ -24,17 +24,7 @@ fn run(name: &str) {
         dq.push(d);
         err.push(Array2::<f32>::ones(shape));
     }
-    let pscale = fx["pixel_scale_arcsec"].as_f64().unwrap();
-    let chips: Vec<ChipImage> = (0..sci.len())
-        .map(|i| ChipImage {
-            sci: sci[i].view(),
-            err: Some(err[i].view()),
-            dq: Some(dq[i].view()),
-            pixel_scale_arcsec: pscale,
-        })
-        .collect();
-    let params =
-        DetectionParams::for_detector(fx["instrument"].as_str().unwrap(), fx["detector"].as_str().unwrap()).unwrap();
+    let (chips, params) = chip_images(&fx, &sci, &err, &dq);
     let result = detect_image(&chips, &params, None).unwrap();
     let want_fwhm = fx["kernel_fwhm_px"].as_f64().unwrap();
     let fwhm_diff = rel_diff(result.kernel_fwhm_px, want_fwhm);

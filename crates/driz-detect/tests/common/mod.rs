@@ -1,6 +1,7 @@
 //! Fixture helpers: JSON from testdata/detect, float32 arrays stored as base64 bytes.
 #![allow(dead_code)]
 
+use driz_detect::{ChipImage, DetectionParams};
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -73,4 +74,27 @@ pub fn compare_f32(got: &[f32], want: &[f32]) -> (f64, usize) {
         max = max.max(d);
     }
     (max, differ)
+}
+
+/// The chips of an exposure and its detector's parameters, from arrays and the metadata
+/// (`pixel_scale_arcsec`, `instrument`, `detector`) the fixture scripts write.
+pub fn chip_images<'a>(
+    meta: &Value,
+    sci: &'a [Array2<f32>],
+    err: &'a [Array2<f32>],
+    dq: &'a [Array2<u16>],
+) -> (Vec<ChipImage<'a>>, DetectionParams) {
+    let pscale = meta["pixel_scale_arcsec"].as_f64().unwrap();
+    let chips = (0..sci.len())
+        .map(|i| ChipImage {
+            sci: sci[i].view(),
+            err: Some(err[i].view()),
+            dq: Some(dq[i].view()),
+            pixel_scale_arcsec: pscale,
+        })
+        .collect();
+    let params =
+        DetectionParams::for_detector(meta["instrument"].as_str().unwrap(), meta["detector"].as_str().unwrap())
+            .unwrap();
+    (chips, params)
 }
