@@ -3,10 +3,10 @@
 use driz_simulate::{Config, Instrument, simulate};
 use std::path::PathBuf;
 
-/// `driz simulate --instrument acs-wfc|wfc3-ir --exposures N --seed S --out DIR [--small]`
+/// `driz simulate --instrument acs-wfc|wfc3-uvis|wfc3-ir --exposures N --seed S --out DIR [--small]`
 #[derive(clap::Args, Debug)]
 pub struct SimulateArgs {
-    /// acs-wfc or wfc3-ir
+    /// acs-wfc, wfc3-uvis or wfc3-ir
     #[arg(long)]
     pub instrument: String,
     /// Number of dithered exposures
@@ -40,8 +40,9 @@ pub struct SimulateArgs {
 
 pub fn run_simulate(args: &SimulateArgs) -> anyhow::Result<i32> {
     crate::logging::init(false);
-    let instrument = Instrument::parse(&args.instrument)
-        .ok_or_else(|| anyhow::anyhow!("--instrument '{}' is not supported (acs-wfc, wfc3-ir)", args.instrument))?;
+    let instrument = Instrument::parse(&args.instrument).ok_or_else(|| {
+        anyhow::anyhow!("--instrument '{}' is not supported (acs-wfc, wfc3-uvis, wfc3-ir)", args.instrument)
+    })?;
     let mut cfg = Config::new(instrument, args.exposures, args.seed);
     cfg.small = args.small;
     cfg.shift_error = args.shift_error;

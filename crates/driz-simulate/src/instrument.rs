@@ -1,11 +1,12 @@
 //! What the simulated instruments look like: detector geometry, the synthetic distortion
 //! model written to the IDCTAB, gain, read noise, full well, sky, PSF, units, names.
-//! Adding WFC3/UVIS means adding one more [`InstrumentSpec`] here.
+//! Adding an instrument means adding one more [`InstrumentSpec`] here.
 
 /// A supported instrument/detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Instrument {
     AcsWfc,
+    Wfc3Uvis,
     Wfc3Ir,
 }
 
@@ -13,6 +14,7 @@ impl Instrument {
     pub fn parse(s: &str) -> Option<Instrument> {
         match s.to_ascii_lowercase().as_str() {
             "acs-wfc" | "acs/wfc" | "acs" => Some(Instrument::AcsWfc),
+            "wfc3-uvis" | "wfc3/uvis" | "uvis" => Some(Instrument::Wfc3Uvis),
             "wfc3-ir" | "wfc3/ir" | "ir" => Some(Instrument::Wfc3Ir),
             _ => None,
         }
@@ -21,6 +23,7 @@ impl Instrument {
     pub fn name(self) -> &'static str {
         match self {
             Instrument::AcsWfc => "acs-wfc",
+            Instrument::Wfc3Uvis => "wfc3-uvis",
             Instrument::Wfc3Ir => "wfc3-ir",
         }
     }
@@ -28,6 +31,7 @@ impl Instrument {
     pub fn spec(self) -> InstrumentSpec {
         match self {
             Instrument::AcsWfc => acs_wfc(),
+            Instrument::Wfc3Uvis => wfc3_uvis(),
             Instrument::Wfc3Ir => wfc3_ir(),
         }
     }
@@ -69,6 +73,8 @@ pub struct InstrumentSpec {
     pub detector: &'static str,
     /// `("FILTER1", "F606W"), ("FILTER2", "CLEAR2L")` or `("FILTER", "F160W")`.
     pub filters: Vec<(&'static str, &'static str)>,
+    /// Filter combinations with rows in the IDCTAB (the simulated one first).
+    pub idctab_filters: &'static [&'static [&'static str]],
     /// IRAF-style prefix of the reference files (`jref`, `iref`).
     pub prefix: &'static str,
     /// Reference-file rootname stem (`simacs` → `simacs_idc.fits`, …).
@@ -213,6 +219,7 @@ fn acs_wfc() -> InstrumentSpec {
         instrume: "ACS",
         detector: "WFC",
         filters: vec![("FILTER1", "F606W"), ("FILTER2", "CLEAR2L")],
+        idctab_filters: &[&["F606W", "CLEAR2L"], &["F814W", "CLEAR2L"], &["CLEAR1L", "F814W"], &["F475W", "CLEAR2L"]],
         prefix: "jref",
         ref_root: "simacs",
         letter: 'j',
@@ -254,6 +261,113 @@ fn acs_wfc() -> InstrumentSpec {
     }
 }
 
+fn wfc3_uvis() -> InstrumentSpec {
+    // A synthetic model with the WFC3/UVIS geometry: 0.0396″ pixels whose axes are 86° apart
+    // on the sky (the CX10 skew term), THETA 45° between the detector and V2/V3, and the two
+    // chips 2051 rows + a 31-row gap apart along the detector's y axis. SCI,1 is UVIS2
+    // (CCDCHIP 2, the reference chip of updatewcs).
+    let row = |v2ref: f64, v3ref: f64, tweak: f64| IdcRow {
+        xref: 2048.0,
+        yref: 1026.0,
+        v2ref,
+        v3ref,
+        theta: 45.0,
+        scale: 0.0396,
+        cx: [
+            0.00271,
+            0.039553,
+            -1.9e-8 * tweak,
+            5.2e-8,
+            -2.8e-8 * tweak,
+            3.1e-13,
+            -6.4e-13 * tweak,
+            2.2e-13,
+            -4.0e-13,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
+        cy: [
+            0.039391,
+            0.00043,
+            4.4e-8 * tweak,
+            -2.7e-8,
+            3.6e-8,
+            -5.5e-13 * tweak,
+            2.0e-13,
+            -3.9e-13,
+            1.4e-13 * tweak,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
+    };
+    // UVIS1 sits 2082 rows above UVIS2 along the (skewed) detector y axis: that offset in
+    // the IDC frame, turned into V2/V3 through THETA and the UVIS parity (-1, 1), the inverse
+    // of how updatewcs places a chip relative to the reference chip.
+    let (v2_uvis2, v3_uvis2) = (-30.2, -20.3);
+    let base = row(0.0, 0.0, 1.0);
+    let (dx, dy) = (2082.0 * base.cx[0], 2082.0 * base.cy[0]);
+    let psi = dx.atan2(dy) - base.theta.to_radians();
+    let distance = dx.hypot(dy);
+    let (dv2, dv3) = (-distance * psi.sin(), distance * psi.cos());
+    InstrumentSpec {
+        instrument: Instrument::Wfc3Uvis,
+        instrume: "WFC3",
+        detector: "UVIS",
+        filters: vec![("FILTER", "F606W")],
+        idctab_filters: &[&["F606W"], &["F814W"], &["F438W"], &["F275W"]],
+        prefix: "iref",
+        ref_root: "simuvis",
+        letter: 'i',
+        // With --small both are 512×256 subarrays on either side of the inter-chip gap.
+        chips: vec![
+            ChipSpec {
+                extver: 1,
+                ccdchip: 2,
+                full: [4096, 2051],
+                small: [1792, 1795, 512, 256],
+                idc: row(v2_uvis2, v3_uvis2, 1.0),
+                amps: "CD",
+            },
+            ChipSpec {
+                extver: 2,
+                ccdchip: 1,
+                full: [4096, 2051],
+                small: [1792, 0, 512, 256],
+                idc: row(v2_uvis2 + dv2, v3_uvis2 + dv3, 0.9),
+                amps: "AB",
+            },
+        ],
+        gain: 1.55,
+        readnoise: 3.1,
+        full_well: 63_000.0,
+        sky_rate: 0.08,
+        fwhm: 1.8,
+        zeropoint: 26.08,
+        count_rate: false,
+        bunit: "ELECTRONS",
+        cosmic_rays: true,
+        bleed: true,
+        has_flc: true,
+        exptime: 350.0,
+        final_scale: 0.0396,
+        aperture: "UVIS",
+        small_aperture: "UVIS-SIM512",
+        final_bits: 336,
+        hot_fraction: 1e-3,
+        photflam: 1.1e-19,
+        photplam: 5887.0,
+        photbw: 672.0,
+        photmode: "WFC3 UVIS2 F606W CAL",
+        lookup_grid: [65, 34, 64],
+    }
+}
+
 fn wfc3_ir() -> InstrumentSpec {
     // A synthetic model with the WFC3/IR pixel scales (0.1355″ × 0.1211″), 45° THETA
     // and a modest smooth distortion.
@@ -272,6 +386,7 @@ fn wfc3_ir() -> InstrumentSpec {
         instrume: "WFC3",
         detector: "IR",
         filters: vec![("FILTER", "F160W")],
+        idctab_filters: &[&["F160W"], &["F140W"], &["F125W"], &["F110W"]],
         prefix: "iref",
         ref_root: "simir",
         letter: 'i',

@@ -184,6 +184,9 @@ fn primary_header(
     c(&mut h, "PROPAPER", aperture.into(), "proposed aperture name");
     c(&mut h, "DIRIMAGE", "NONE".into(), "direct image for grism or prism exposure");
     c(&mut h, "CRSPLIT", 1i64.into(), "number of cosmic ray split exposures");
+    if spec.instrume == "WFC3" {
+        c(&mut h, "SCAN_TYP", "N".into(), "C:bostrophidon; D:C with dwell; N:N/A");
+    }
     if spec.detector == "IR" {
         c(&mut h, "SAMP_SEQ", "SPARS25".into(), "MultiAccum exposure time sequence name");
         c(&mut h, "NSAMP", 13i64.into(), "number of MULTIACCUM samples");
@@ -222,7 +225,7 @@ fn primary_header(
         let v = if *s == "CRCORR" || *s == "ATODCORR" { "OMIT" } else { "COMPLETE" };
         c(&mut h, s, v.into(), "calibration switch");
     }
-    if spec.instrume == "ACS" {
+    if spec.has_flc {
         c(&mut h, "PCTECORR", "COMPLETE".into(), "pixel-based CTE correction");
     }
     c(&mut h, "DRIZCORR", "PERFORM".into(), "drizzle processing");

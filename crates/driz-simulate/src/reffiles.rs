@@ -198,11 +198,7 @@ fn write_idctab(path: &Path, spec: &InstrumentSpec) -> Result<(), crate::Error> 
             }
         }
     }
-    let filters: Vec<Vec<&str>> = if acs_wfc {
-        vec![vec!["F606W", "CLEAR2L"], vec!["F814W", "CLEAR2L"], vec!["CLEAR1L", "F814W"], vec!["F475W", "CLEAR2L"]]
-    } else {
-        vec![vec!["F160W"], vec!["F140W"], vec!["F125W"], vec!["F110W"]]
-    };
+    let filters: Vec<Vec<&str>> = spec.idctab_filters.iter().map(|f| f.to_vec()).collect();
     let mut rows: Vec<IdcRowRef> = Vec::new();
     for dir in ["FORWARD", "INVERSE"] {
         for f in &filters {
