@@ -235,8 +235,31 @@ fn column_number(header: &Header, name: &str) -> Option<usize> {
     })
 }
 
+/// Bytes of an HDU's data unit without the fill: |BITPIX|/8 · GCOUNT · (PCOUNT + ΠNAXISn).
+fn data_bytes(header: &Header) -> u64 {
+    let int = |k: &str| header.get_i64(k).ok().flatten();
+    let naxis = int("NAXIS").unwrap_or(0).max(0);
+    if naxis == 0 {
+        return 0;
+    }
+    let elements = (1..=naxis).map(|i| int(&format!("NAXIS{i}")).unwrap_or(0).max(0) as u64).product::<u64>();
+    let bits = int("BITPIX").unwrap_or(8).unsigned_abs();
+    let (pcount, gcount) = (int("PCOUNT").unwrap_or(0).max(0) as u64, int("GCOUNT").unwrap_or(1).max(0) as u64);
+    bits / 8 * gcount * (pcount + elements)
+}
+
+/// Length of an uncompressed FITS file (`None` for gzip and other compressed files, which
+/// CFITSIO inflates in memory, and when the file cannot be read).
+fn plain_fits_len(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut start = [0u8; 6];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut start)).ok()?;
+    (&start == b"SIMPLE").then(|| std::fs::metadata(path).ok().map(|m| m.len())).flatten()
+}
+
 fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
     let n = raw.num_hdus()?;
+    let file_len = plain_fits_len(&raw.path);
     let mut hdus = Vec::with_capacity(n);
     for index in 0..n {
         let hdutype = raw.move_to(index)?;
@@ -250,6 +273,18 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
             None => String::new(),
         };
         let extver = header.get("EXTVER").and_then(|v| v.as_i64()).unwrap_or(1);
+        // CFITSIO lists the HDUs whose headers it finds and reads missing data as fill, so
+        // a truncated file would otherwise look valid (and be rewritten without its tail).
+        if let Some(len) = file_len {
+            let end = raw.data_start(&label)? + data_bytes(&header);
+            if end > len {
+                return Err(FitsError::invalid(
+                    &raw.path,
+                    &label,
+                    format!("the file is truncated: this HDU's data end at byte {end}, the file has {len} bytes"),
+                ));
+            }
+        }
         let kind = match hdutype {
             code::IMAGE_HDU => {
                 let (_, equiv, dims) = raw.image_shape(&label)?;
@@ -262,6 +297,19 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
     }
     if hdus.is_empty() {
         return Err(FitsError::invalid(&raw.path, "", "file has no HDUs"));
+    }
+    // A partial block after the last HDU is the start of a header cut short.
+    if let (Some(len), Some(last)) = (file_len, hdus.last()) {
+        let label = last.index.to_string();
+        raw.move_to(last.index)?;
+        let end = (raw.data_start(&label)? + data_bytes(&last.header)).div_ceil(2880) * 2880;
+        if len > end && !(len - end).is_multiple_of(2880) {
+            return Err(FitsError::invalid(
+                &raw.path,
+                "",
+                format!("the file is truncated: {} bytes of an incomplete HDU follow HDU {}", len - end, last.index),
+            ));
+        }
     }
     Ok(hdus)
 }

@@ -115,6 +115,15 @@ impl Raw {
         Ok(n.max(0) as usize)
     }
 
+    /// Byte offset of the current HDU's data unit.
+    pub fn data_start(&mut self, label: &str) -> Result<u64> {
+        let (mut head, mut data, mut end): (sys::LONGLONG, sys::LONGLONG, sys::LONGLONG) = (0, 0, 0);
+        let mut status = 0;
+        unsafe { sys::ffghadll(self.ptr(), &mut head, &mut data, &mut end, &mut status) };
+        self.check(status, label, "locating the data unit")?;
+        Ok(data.max(0) as u64)
+    }
+
     /// Move to HDU `index` (0 = primary); returns the CFITSIO HDU type.
     pub fn move_to(&mut self, index: usize) -> Result<c_int> {
         let mut hdutype: c_int = 0;

@@ -170,6 +170,11 @@ impl FitsWriter {
         Ok(w)
     }
 
+    /// Errors name the target, not the temporary file being written.
+    fn named<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|e| rename_path(e, &self.temp, &self.target))
+    }
+
     fn next_label(&mut self) -> String {
         let l = self.count.to_string();
         self.count += 1;
@@ -178,58 +183,69 @@ impl FitsWriter {
 
     /// Set the cards of the (data-less) primary HDU.
     pub fn primary(&mut self, header: &Header) -> Result<()> {
-        self.raw.move_to(0)?;
-        replace_cards(&mut self.raw, header, "0")
+        let result = self.raw.move_to(0).and_then(|_| replace_cards(&mut self.raw, header, "0"));
+        self.named(result)
     }
 
     /// A primary HDU holding `data` (the layout of single-array files such as
     /// AstroDrizzle's intermediate products).
     pub fn primary_image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
         let (ny, nx) = data.dim();
-        self.raw.move_to(0)?;
-        self.raw.resize_image(T::BITPIX, &[nx, ny], "0")?;
-        replace_cards(&mut self.raw, header, "0")?;
-        let contiguous = data.as_standard_layout();
-        self.raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), "0")
+        let raw = &mut self.raw;
+        let result = (|| {
+            raw.move_to(0)?;
+            raw.resize_image(T::BITPIX, &[nx, ny], "0")?;
+            replace_cards(raw, header, "0")?;
+            let contiguous = data.as_standard_layout();
+            raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), "0")
+        })();
+        self.named(result)
     }
 
     pub fn image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
         let label = self.next_label();
-        append_image(&mut self.raw, header, data, &label)
+        let result = append_image(&mut self.raw, header, data, &label);
+        self.named(result)
     }
 
     /// A 3-D image (planes, rows, columns), e.g. a context cube of more than 32 inputs.
     pub fn cube<T: Pixel>(&mut self, header: &Header, data: ArrayView3<T>) -> Result<()> {
         let label = self.next_label();
-        append_cube(&mut self.raw, header, data, &label)
+        let result = append_cube(&mut self.raw, header, data, &label);
+        self.named(result)
     }
 
     /// An image extension without data (NAXIS = 0), e.g. a headerlet's SIPWCS.
     pub fn header_only(&mut self, header: &Header) -> Result<()> {
         let label = self.next_label();
-        append_header_only(&mut self.raw, header, &label)
+        let result = append_header_only(&mut self.raw, header, &label);
+        self.named(result)
     }
 
     /// A non-standard extension holding raw bytes (see [`FitsUpdate::append_nonstandard`]).
     pub fn nonstandard(&mut self, xtension: &str, header: &Header, data: &[u8]) -> Result<()> {
         let label = self.next_label();
-        append_nonstandard(&mut self.raw, xtension, header, data, &label)
+        let result = append_nonstandard(&mut self.raw, xtension, header, data, &label);
+        self.named(result)
     }
 
     pub fn table(&mut self, header: &Header, columns: &[(String, Column)]) -> Result<()> {
         let label = self.next_label();
-        append_table(&mut self.raw, header, columns, &label)
+        let result = append_table(&mut self.raw, header, columns, &label);
+        self.named(result)
     }
 
     /// Copy HDU `index` of an open file verbatim.
     pub fn copy_hdu(&mut self, from: &mut Fits, index: usize) -> Result<()> {
         let label = self.next_label();
-        self.raw.copy_hdu_from(from.raw(), index, &label)
+        let result = self.raw.copy_hdu_from(from.raw(), index, &label);
+        self.named(result)
     }
 
     /// Flush, close and move the file into place.
     pub fn finish(mut self) -> Result<()> {
-        self.raw.flush()?;
+        let flushed = self.raw.flush();
+        self.named(flushed)?;
         let FitsWriter { raw, temp, target, durable, .. } = self;
         drop(raw);
         commit_with(temp, &target, durable)
@@ -341,23 +357,28 @@ pub fn update_file<R>(path: impl AsRef<Path>, edit: impl FnOnce(&mut FitsUpdate)
     }
     let temp = temp_sibling(path)?;
     std::fs::copy(path, &temp).map_err(|cause| FitsError::Io { path: path.to_path_buf(), cause })?;
-    let mut update = FitsUpdate { fits: Fits::open_mode(&temp, true).map_err(|e| rename_path(e, path))? };
-    let result = edit(&mut update).map_err(|e| rename_path(e, path))?;
-    update.fits.raw().flush().map_err(|e| rename_path(e, path))?;
+    let named = |e| rename_path(e, &temp, path);
+    let mut update = FitsUpdate { fits: Fits::open_mode(&temp, true).map_err(named)? };
+    let result = edit(&mut update).map_err(named)?;
+    update.fits.raw().flush().map_err(named)?;
     drop(update);
     commit(temp, path)?;
     Ok(result)
 }
 
-/// Errors from the temporary copy should name the user's file.
-fn rename_path(e: FitsError, path: &Path) -> FitsError {
+/// Errors from the temporary copy `temp` should name the user's file `path`, also inside
+/// CFITSIO's messages.
+fn rename_path(e: FitsError, temp: &Path, path: &Path) -> FitsError {
     let p = path.to_path_buf();
+    let scrub = |m: String| m.replace(&*temp.to_string_lossy(), &path.to_string_lossy());
     match e {
-        FitsError::Cfitsio { hdu, status, message, .. } => FitsError::Cfitsio { path: p, hdu, status, message },
+        FitsError::Cfitsio { hdu, status, message, .. } => {
+            FitsError::Cfitsio { path: p, hdu, status, message: scrub(message) }
+        }
         FitsError::MissingHdu { spec, .. } => FitsError::MissingHdu { path: p, spec },
         FitsError::Header { hdu, cause, .. } => FitsError::Header { path: p, hdu, cause },
         FitsError::Wcs { hdu, cause, .. } => FitsError::Wcs { path: p, hdu, cause },
-        FitsError::Invalid { hdu, message, .. } => FitsError::Invalid { path: p, hdu, message },
+        FitsError::Invalid { hdu, message, .. } => FitsError::Invalid { path: p, hdu, message: scrub(message) },
         FitsError::Io { cause, .. } => FitsError::Io { path: p, cause },
     }
 }

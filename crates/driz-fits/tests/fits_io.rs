@@ -195,13 +195,16 @@ fn malformed_files_give_named_errors() {
     let e = Fits::open(&missing).err().unwrap().to_string();
     assert!(e.contains("nope.fits") && e.contains("no such file"), "{e}");
 
-    let truncated = dir.path().join("truncated.fits");
-    std::fs::write(&truncated, &good[..good.len() / 3]).unwrap();
-    let e = match Fits::open(&truncated) {
-        Err(e) => e.to_string(),
-        Ok(mut f) => f.read_image::<f32>(f.hdus().len() - 1).err().map(|e| e.to_string()).unwrap_or_default(),
-    };
-    assert!(e.contains("truncated.fits"), "{e}");
+    // Cut inside a data unit or inside a later header: the file must be refused on open,
+    // not read with the missing bytes as fill. (A file missing only the last block's fill
+    // is read, as astropy does.)
+    let second_header = good.windows(8).skip(2880).position(|w| w == b"XTENSION").unwrap() + 2880;
+    for cut in [good.len() / 3, second_header + 1000] {
+        let truncated = dir.path().join("truncated.fits");
+        std::fs::write(&truncated, &good[..cut]).unwrap();
+        let e = Fits::open(&truncated).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("truncated.fits") && e.contains("truncated"), "cut at {cut}: {e}");
+    }
 
     let garbage = dir.path().join("garbage.fits");
     std::fs::write(&garbage, b"this is not a FITS file at all".repeat(100)).unwrap();

@@ -96,9 +96,6 @@ fn discover_asn(dir: &Path, input: &Path, name: &str, instrument: String, detect
     let asnroot = &name[..name.find("_asn").unwrap_or(name.len())];
     let lowered: Vec<AsnMember> =
         members.iter().map(|m| AsnMember { name: m.name.to_ascii_lowercase(), ..m.clone() }).collect();
-    let pipeline_asn = dir.join(format!("{asnroot}_pipeline_asn.fits"));
-    write_asn_copy(input, &pipeline_asn, &lowered, None)?;
-    let mut asn_copies = vec![pipeline_asn.clone()];
 
     let product = ["PROD-DTH", "PROD-RPT", "PROD-CRJ"]
         .iter()
@@ -113,14 +110,68 @@ fn discover_asn(dir: &Path, input: &Path, name: &str, instrument: String, detect
         let Some(file) = complete_name(dir, &m.name) else {
             return Err(PipelineError::file(input, format!("no calibrated file for association member {}", m.name)));
         };
+        // drizzlepac takes the RAW here and fails later inside astrodrizzle ("no SCI
+        // extension"); name the missing calibrated exposure instead.
+        if file_name(&file).ends_with("_raw.fits") {
+            return Err(PipelineError::file(
+                input,
+                format!("no calibrated file for association member {} (only {})", m.name, file_name(&file)),
+            ));
+        }
         let flc = dir.join(format!("{}_flc.fits", m.name));
         if flc.is_file() && flc != file {
             duplicates = true;
         }
         cal_files.push(file);
     }
+    let drizcorr = match &drizcorr_member {
+        Some(m) => read_drizcorr(dir, m)?,
+        None => None,
+    };
+    // The working copies are written once everything they depend on has been checked, and
+    // removed again if one of them cannot be written.
     let flc_files = flc_twins(&cal_files);
-    let drizzle_inputs = if duplicates {
+    let pipeline_asn = dir.join(format!("{asnroot}_pipeline_asn.fits"));
+    let mut asn_copies = Vec::new();
+    let written = write_asn_copies(input, asnroot, &pipeline_asn, &lowered, duplicates, &mut asn_copies);
+    let drizzle_inputs = match written {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            for copy in &asn_copies {
+                let _ = std::fs::remove_file(copy);
+            }
+            return Err(e);
+        }
+    };
+    Ok(Discovery {
+        input: input.to_path_buf(),
+        is_asn: true,
+        cal_files,
+        flc_files,
+        drizzle_inputs,
+        cal_prodname: pipeline_asn,
+        asn_copies,
+        drizcorr,
+        output: product,
+        instrument,
+        detector,
+    })
+}
+
+/// `<asnroot>_pipeline_asn.fits` and, with FLT/FLC duplicates, the `_pipeline_flt_asn` and
+/// `_pipeline_flc_asn` copies; returns the drizzle inputs, and lists every copy written.
+fn write_asn_copies(
+    input: &Path,
+    asnroot: &str,
+    pipeline_asn: &Path,
+    lowered: &[AsnMember],
+    duplicates: bool,
+    asn_copies: &mut Vec<PathBuf>,
+) -> Result<Vec<String>> {
+    write_asn_copy(input, pipeline_asn, lowered, None)?;
+    asn_copies.push(pipeline_asn.to_path_buf());
+    let dir = pipeline_asn.parent().unwrap_or(Path::new("."));
+    Ok(if duplicates {
         let mut inputs = Vec::new();
         for kind in ["flt", "flc"] {
             let copy = dir.join(format!("{asnroot}_pipeline_{kind}_asn.fits"));
@@ -140,24 +191,7 @@ fn discover_asn(dir: &Path, input: &Path, name: &str, instrument: String, detect
         }
         inputs
     } else {
-        vec![file_name(&pipeline_asn)]
-    };
-    let drizcorr = match &drizcorr_member {
-        Some(m) => read_drizcorr(dir, m)?,
-        None => None,
-    };
-    Ok(Discovery {
-        input: input.to_path_buf(),
-        is_asn: true,
-        cal_files,
-        flc_files,
-        drizzle_inputs,
-        cal_prodname: pipeline_asn,
-        asn_copies,
-        drizcorr,
-        output: product,
-        instrument,
-        detector,
+        vec![file_name(pipeline_asn)]
     })
 }
 

@@ -99,11 +99,18 @@ fn run_stages(
     }
     let all_files = disc.exposures();
 
-    if env.reset_idctab {
-        wrapup::reset_idctab(&disc)?;
-    }
-    for f in &all_files {
-        sregion::write_s_region(f)?;
+    let prepared = (|| {
+        if env.reset_idctab {
+            wrapup::reset_idctab(&disc)?;
+        }
+        for f in &all_files {
+            sregion::write_s_region(f)?;
+        }
+        Ok::<(), PipelineError>(())
+    })();
+    if let Err(e) = prepared {
+        cleanup(dir, &disc, trlroot, options)?;
+        return Err(e);
     }
     let perform = dcorr.as_deref() == Some("PERFORM");
     if perform {
