@@ -1,6 +1,6 @@
 //! `driz simulate`: write a synthetic HST association with its truth (`driz-simulate`).
 
-use driz_simulate::{Config, Instrument, simulate};
+use driz_simulate::{Config, Instrument, simulate_with_progress};
 use std::path::PathBuf;
 
 /// `driz simulate --instrument acs-wfc|wfc3-uvis|wfc3-ir --exposures N --seed S --out DIR [--small]`
@@ -54,7 +54,18 @@ pub fn run_simulate(args: &SimulateArgs) -> anyhow::Result<i32> {
         cfg.cosmic_rays = false;
         cfg.hot_pixels = false;
     }
-    let s = simulate(&cfg, &args.out)?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix:>16} [{bar:32}] {pos}/{len} chips {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_prefix("simulate");
+    let s = simulate_with_progress(&cfg, &args.out, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let s = s?;
     println!(
         "{}: {} exposures ({}), {} sources, {} files in {:.1} s; source {}/ref/env.sh before running the pipeline",
         s.asn.display(),

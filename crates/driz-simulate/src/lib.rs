@@ -27,7 +27,7 @@ pub mod rng;
 pub mod scene;
 
 pub use instrument::{Instrument, InstrumentSpec};
-pub use output::{Summary, simulate};
+pub use output::{Summary, simulate, simulate_with_progress};
 pub use scene::SceneParams;
 
 use std::path::{Path, PathBuf};

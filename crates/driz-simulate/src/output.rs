@@ -382,6 +382,12 @@ fn sip_json(h: &Header) -> serde_json::Value {
 
 /// Simulate the association described by `cfg` into `out`.
 pub fn simulate(cfg: &Config, out: &Path) -> Result<Summary> {
+    simulate_with_progress(cfg, out, &mut |_, _| {})
+}
+
+/// [`simulate`], calling `chip_done(done, total)` after each chip is rendered (the bulk of
+/// the time), for a progress bar.
+pub fn simulate_with_progress(cfg: &Config, out: &Path, chip_done: &mut dyn FnMut(usize, usize)) -> Result<Summary> {
     let t0 = Instant::now();
     if cfg.exposures == 0 {
         return Err(Error::Invalid("--exposures must be at least 1".into()));
@@ -524,6 +530,7 @@ pub fn simulate(cfg: &Config, out: &Path) -> Result<Summary> {
                 img.err.mapv_inplace(|v| v / e.exptime as f32);
             }
             info!("{} chip {}: {} sources, {} cosmic rays", e.root, chip.ccdchip, placed.len(), img.n_cosmic_rays);
+            chip_done(ei * spec.chips.len() + k + 1, exposures.len() * spec.chips.len());
             let c = Celestial::from_header(th, ' ').map_err(|x| Error::Invalid(x.to_string()))?;
             chips_json.push(json!({
                 "extver": chip.extver, "ccdchip": chip.ccdchip, "naxis": [nx, ny],
