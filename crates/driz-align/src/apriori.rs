@@ -1,9 +1,11 @@
 //! The a priori stage's WCS update (runastrodriz-spec §4.5, §7.2–7.4): solutions of the
-//! astrometry database attached as headerlets, its "best" one made primary, then
+//! astrometry database attached as headerlets, its "best" one made primary (or, with no
+//! solution for the IDCTAB, the guide-star-offset WCS of [`crate::gs_offset`]), then
 //! runastrodriz's post-processing (invalid a posteriori headerlets, the GSC240 name of
 //! recent data); and the way back to the pipeline default when the stage fails.
 
 use crate::error::{AlignError, Result};
+use crate::gs_offset;
 use driz_catalog::AstrometryDb;
 use driz_fits::{Fits, update_file};
 use driz_updatewcs::headerlet::{self, ApplyOptions, Headerlet};
@@ -68,7 +70,6 @@ fn database_update(db: &AstrometryDb, file: &Path) -> Result<()> {
     let observation = db.observation(&rootname).map_err(|e| AlignError::Database(e.to_string()))?;
     if observation.solutions.is_empty() {
         info!("{}: no a priori solutions in the astrometry database for {rootname}", file.display());
-        return Ok(());
     }
     let mut attached: Vec<String> = headerlet::list(file)?.into_iter().map(|h| h.wcsname.trim().to_string()).collect();
     let mut for_this_idctab = false;
@@ -92,9 +93,11 @@ fn database_update(db: &AstrometryDb, file: &Path) -> Result<()> {
     }
     if !for_this_idctab {
         info!(
-            "{}: no database solution for IDCTAB {idcroot}; guide-star offset solutions are not computed by this version",
+            "{}: no database solution for IDCTAB {idcroot}; computing the guide-star offset solution",
             file.display()
         );
+        let outcome = gs_offset::apply_guide_star_apriori(file, &gs_offset::GuideStarService::from_env())?;
+        info!("{}: a priori WCS {} (shift {:?} pixels)", file.display(), outcome.wcsname, outcome.delta_pix);
         return Ok(());
     }
     let best = observation.best_wcs_name().map(str::to_string);

@@ -2,7 +2,7 @@
 //! to an external catalog (drizzlepac `perform_align`: viable exposures, source
 //! detection, reference catalogs, matching and fitting by three methods, fit quality,
 //! the best solution written into the files with its headerlets) and the a priori update
-//! from the astrometry database.
+//! from the astrometry database (or from guide-star offsets when it has none).
 //!
 //! Numbers come from the numeric crates (`driz-detect`, `driz-tweak`) and the network
 //! from `driz-catalog`; this crate reads and writes the exposures and carries the
@@ -14,6 +14,7 @@ mod common_wcs;
 mod config;
 mod error;
 mod exposures;
+pub mod gs_offset;
 pub mod perform;
 pub mod quality;
 mod refcat;

@@ -17,6 +17,7 @@ mod error;
 mod options;
 mod params;
 mod process;
+mod skycell;
 mod sregion;
 pub mod trailer;
 mod verification;

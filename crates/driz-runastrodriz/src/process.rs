@@ -7,7 +7,7 @@ use crate::options::Options;
 use crate::params;
 use crate::trailer::{MARKER, Trailer, timestamp};
 use crate::verification::{AlignSummary, Mode, RunContext, Verification, verify_alignment};
-use crate::{sregion, wrapup};
+use crate::{skycell, sregion, wrapup};
 use driz_astrodrizzle::Progress;
 use driz_fits::update_file;
 use std::path::{Path, PathBuf};
@@ -158,7 +158,9 @@ fn drizzle_stages(
     for f in &all_files {
         driz_updatewcs::updatewcs(f, &driz_updatewcs::Options::default())?;
     }
-    info!("SKYCELL: not computed (the sky-cell grid is not part of this version)");
+    for f in &all_files {
+        skycell::write_skycell(f)?;
+    }
     let mut aposteriori = env.compute_aposteriori;
     let apriori = env.apply_apriori;
     if options.do_verify_guiding {
