@@ -187,6 +187,10 @@ fn primary_header(
     if spec.instrume == "WFC3" {
         c(&mut h, "SCAN_TYP", "N".into(), "C:bostrophidon; D:C with dwell; N:N/A");
     }
+    if spec.instrume == "WFC3" && spec.detector == "UVIS" {
+        // drizzlepac's alignment filter reads it unconditionally for UVIS.
+        c(&mut h, "CHINJECT", "NONE".into(), "charge injection mode");
+    }
     if spec.detector == "IR" {
         c(&mut h, "SAMP_SEQ", "SPARS25".into(), "MultiAccum exposure time sequence name");
         c(&mut h, "NSAMP", 13i64.into(), "number of MULTIACCUM samples");
