@@ -265,6 +265,22 @@ fn alternate_names(h: &Header) -> Vec<(char, String)> {
         .collect()
 }
 
+/// A headerlet of the file's current primary WCS, by stwcs's author, named `hdrname`.
+fn primary_headerlet(
+    u: &mut driz_fits::FitsUpdate,
+    file: &Path,
+    hdrname: &str,
+    descrip: &str,
+) -> driz_fits::Result<Headerlet> {
+    let options = CreateOptions {
+        hdrname: Some(hdrname.to_string()),
+        author: Some(AUTHOR.into()),
+        descrip: Some(descrip.into()),
+        ..CreateOptions::default()
+    };
+    headerlet::create_from(u.fits(), &options).map_err(|e| invalid(file, e))
+}
+
 /// Append `hlet` as a HDRLET extension with the given EXTVER and refresh NEXTEND.
 fn append_hdrlet(u: &mut driz_fits::FitsUpdate, file: &Path, hlet: &Headerlet, extver: i64) -> driz_fits::Result<()> {
     let bytes = hlet.to_bytes().map_err(|e| invalid(file, e))?;
@@ -334,13 +350,7 @@ pub fn apply_offsets(file: &Path, offsets: &GsOffsets) -> Result<GsOffsetOutcome
                 let bytes = u.fits().read_bytes(h.0)?;
                 Headerlet::from_bytes(&bytes, file).map_err(|e| invalid(file, e))?
             } else {
-                let options = CreateOptions {
-                    hdrname: Some(name.clone()),
-                    author: Some(AUTHOR.into()),
-                    descrip: Some(PIPELINE_DEFAULT_DESCRIP.into()),
-                    ..CreateOptions::default()
-                };
-                let hlet = headerlet::create_from(u.fits(), &options).map_err(|e| invalid(file, e))?;
+                let hlet = primary_headerlet(u, file, &name, PIPELINE_DEFAULT_DESCRIP)?;
                 append_hdrlet(u, file, &hlet, next_extver)?;
                 hlet
             };
@@ -397,13 +407,7 @@ pub fn apply_offsets(file: &Path, offsets: &GsOffsets) -> Result<GsOffsetOutcome
             if listed.iter().any(|h| h.2 == hdrname) {
                 warn!("Headerlet with hdrname {hdrname} already archived for WCS {wcsname}");
             } else {
-                let options = CreateOptions {
-                    hdrname: Some(hdrname.clone()),
-                    author: Some(AUTHOR.into()),
-                    descrip: Some(APRIORI_DESCRIP.into()),
-                    ..CreateOptions::default()
-                };
-                let hlet = headerlet::create_from(u.fits(), &options).map_err(|e| invalid(file, e))?;
+                let hlet = primary_headerlet(u, file, &hdrname, APRIORI_DESCRIP)?;
                 let extver = u.fits().hdus().len() as i64;
                 append_hdrlet(u, file, &hlet, extver)?;
                 let mut with_offsets = hlet;

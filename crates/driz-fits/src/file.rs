@@ -260,6 +260,7 @@ fn plain_fits_len(path: &Path) -> Option<u64> {
 fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
     let n = raw.num_hdus()?;
     let file_len = plain_fits_len(&raw.path);
+    let mut data_end = 0;
     let mut hdus = Vec::with_capacity(n);
     for index in 0..n {
         let hdutype = raw.move_to(index)?;
@@ -276,12 +277,12 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
         // CFITSIO lists the HDUs whose headers it finds and reads missing data as fill, so
         // a truncated file would otherwise look valid (and be rewritten without its tail).
         if let Some(len) = file_len {
-            let end = raw.data_start(&label)? + data_bytes(&header);
-            if end > len {
+            data_end = raw.data_start(&label)? + data_bytes(&header);
+            if data_end > len {
                 return Err(FitsError::invalid(
                     &raw.path,
                     &label,
-                    format!("the file is truncated: this HDU's data end at byte {end}, the file has {len} bytes"),
+                    format!("the file is truncated: this HDU's data end at byte {data_end}, the file has {len} bytes"),
                 ));
             }
         }
@@ -300,9 +301,7 @@ fn scan_hdus(raw: &mut Raw) -> Result<Vec<Hdu>> {
     }
     // A partial block after the last HDU is the start of a header cut short.
     if let (Some(len), Some(last)) = (file_len, hdus.last()) {
-        let label = last.index.to_string();
-        raw.move_to(last.index)?;
-        let end = (raw.data_start(&label)? + data_bytes(&last.header)).div_ceil(2880) * 2880;
+        let end = data_end.div_ceil(2880) * 2880;
         if len > end && !(len - end).is_multiple_of(2880) {
             return Err(FitsError::invalid(
                 &raw.path,

@@ -10,14 +10,12 @@
 //! Events come from the calling thread and from rayon workers while the GIL is released;
 //! each forwarded line attaches to the interpreter for the duration of one `logger.log`.
 
-use driz_runastrodriz::trailer::TrailerLayer;
+use driz_runastrodriz::trailer::{TrailerLayer, event_text};
 use pyo3::prelude::*;
-use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Instant;
-use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::Context;
@@ -112,29 +110,6 @@ impl<S: Subscriber> Layer<S> for TrailerSwitch {
     }
 }
 
-#[derive(Default)]
-struct Line {
-    text: String,
-}
-
-impl Visit for Line {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.text, "{value:?}");
-        } else {
-            let _ = write!(self.text, " {}={value:?}", field.name());
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.text.push_str(value);
-        } else {
-            let _ = write!(self.text, " {}={value}", field.name());
-        }
-    }
-}
-
 struct PythonLayer;
 
 impl<S: Subscriber> Layer<S> for PythonLayer {
@@ -143,9 +118,7 @@ impl<S: Subscriber> Layer<S> for PythonLayer {
         if level_rank(level) > FORWARD_RANK.load(Ordering::Relaxed) {
             return;
         }
-        let mut line = Line::default();
-        event.record(&mut line);
-        emit(&LOGGER, python_level(level), &line.text);
+        emit(&LOGGER, python_level(level), &event_text(event));
     }
 }
 

@@ -85,6 +85,14 @@ impl Visit for Message {
     }
 }
 
+/// An event's message followed by its other fields as ` name=value`, as the trailer shows
+/// it (also the text other log sinks, e.g. the Python package's, should show).
+pub fn event_text(event: &Event<'_>) -> String {
+    let mut m = Message::default();
+    event.record(&mut m);
+    m.text + &m.fields
+}
+
 fn level_name(level: &Level) -> &'static str {
     match *level {
         Level::ERROR => "ERROR",
@@ -97,14 +105,13 @@ fn level_name(level: &Level) -> &'static str {
 
 impl<S: Subscriber> Layer<S> for TrailerLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        let mut m = Message::default();
-        event.record(&mut m);
+        let text = event_text(event);
         let meta = event.metadata();
         let level = level_name(meta.level());
         let line = if self.debug_format {
-            format!("[{level}:{}] {}{}\n", meta.target(), m.text, m.fields)
+            format!("[{level}:{}] {text}\n", meta.target())
         } else {
-            format!("[{level:<8}] {}{}\n", m.text, m.fields)
+            format!("[{level:<8}] {text}\n")
         };
         if let Some(f) = SINK.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
             let _ = f.write_all(line.as_bytes());
