@@ -44,3 +44,38 @@ fn grid_map_error_is_small_on_acs_chips() {
         assert_eq!(pixel_map_stepped(&wcs, &out, size[0], size[1], 0), exact);
     }
 }
+
+/// The pixel map links the two focal planes directly; it must equal the trip through
+/// (RA, Dec) of the full models, onto an undistorted frame and onto a distorted chip.
+#[test]
+fn pixel_map_equals_the_trip_through_the_sky() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/hst/j94f05bgq_updatewcs_flt.fits.gz");
+    let mut f = Fits::open(path).unwrap();
+    let (sci1, sci2) = (f.position("SCI", 1).unwrap(), f.position("SCI", 2).unwrap());
+    let chip1 = f.wcs(sci1, ' ').unwrap();
+    let chip2 = f.wcs(sci2, ' ').unwrap();
+    let (nx, ny) = (4096, 2048);
+    let (ra, dec) = chip1.pix2world(2048.0, 1024.0);
+    let s = 0.05 / 3600.0;
+    let frame =
+        driz_wcs::Celestial::new([2100.0, 2100.0], [ra, dec], [[-s, 0.0], [0.0, s]], ["RA---TAN", "DEC--TAN"]).unwrap();
+    for (output, what) in [(HstWcs::undistorted(frame), "north-up frame"), (chip2, "the other chip")] {
+        let map = pixel_map(&chip1, &output, nx, ny);
+        let mut worst = 0.0f64;
+        let mut compared = 0;
+        for j in (0..ny).step_by(37) {
+            for i in (0..nx).step_by(29) {
+                let (ra, dec) = chip1.pix2world((i + 1) as f64, (j + 1) as f64);
+                let Ok((x, y)) = output.world2pix(ra, dec) else {
+                    assert!(map[j * nx + i][0].is_nan(), "{what}: ({i}, {j}) maps but the sky trip fails");
+                    continue;
+                };
+                let got = map[j * nx + i];
+                worst = worst.max((got[0] - (x - 1.0)).abs()).max((got[1] - (y - 1.0)).abs());
+                compared += 1;
+            }
+        }
+        eprintln!("{what}: {compared} pixels, max |direct - through the sky| = {worst:.2e} px");
+        assert!(compared > 5000 && worst < 1e-8, "{what}: {worst} px over {compared} pixels");
+    }
+}

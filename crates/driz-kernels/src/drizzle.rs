@@ -85,6 +85,15 @@ pub struct Drizzle {
     pub fill: Option<f32>,
     next_ctx_id: usize,
     pub total_exptime: f64,
+    /// The value (as [`fill_key`]) every cell with WHT = 0 is known to hold in SCI, so
+    /// that the fill pass over the whole frame can be skipped when it would change
+    /// nothing; `None` when unknown.
+    zero_weight_sci: Option<u32>,
+}
+
+/// Bits identifying a fill value, all NaNs alike.
+fn fill_key(v: f32) -> u32 {
+    if v.is_nan() { f32::NAN.to_bits() } else { v.to_bits() }
 }
 
 impl Drizzle {
@@ -107,6 +116,7 @@ impl Drizzle {
             fill,
             next_ctx_id: 0,
             total_exptime: 0.0,
+            zero_weight_sci: Some(fill_key(initial)),
         }
     }
 
@@ -199,16 +209,21 @@ impl Drizzle {
                 ony,
                 zero_weight_writes_data: params.zero_weight_writes_data,
             };
-            job.run(&plan.rows, &mut self.cells, bit);
+            if job.run(&plan.rows, &mut self.cells, bit) {
+                self.zero_weight_sci = None;
+            }
         } else {
             stats.scanned = 0;
         }
-        if let Some(fill) = self.fill {
+        if let Some(fill) = self.fill
+            && self.zero_weight_sci != Some(fill_key(fill))
+        {
             self.cells.par_iter_mut().with_min_len(1 << 16).for_each(|c| {
                 if c.wht == 0.0 {
                     c.sci = fill;
                 }
             });
+            self.zero_weight_sci = Some(fill_key(fill));
         }
         Ok(stats)
     }
@@ -350,50 +365,115 @@ impl Job<'_> {
         bands
     }
 
-    fn run(&self, rows: &[(usize, usize, usize)], cells: &mut [Cell], bit: i32) {
+    /// Drizzle the rows into the cells; `true` when some cell may now hold data in SCI
+    /// with WHT = 0.
+    fn run(&self, rows: &[(usize, usize, usize)], cells: &mut [Cell], bit: i32) -> bool {
         // One thread: a single band, i.e. the plain serial loop. Otherwise bands of output
         // rows; each input pixel is replayed in every band its footprint can reach.
         let band_rows = if rayon::current_num_threads() == 1 { self.ony.max(1) } else { BAND_ROWS };
         let nbands = self.ony.div_ceil(band_rows);
-        let (onx, ony) = (self.onx as i64, self.ony as i64);
         let bands: Vec<Vec<Segment>> = if nbands == 1 {
             vec![rows.iter().map(|&(row, first, last)| Segment { row, first, last }).collect()]
         } else {
             self.band_segments(rows, nbands, band_rows)
         };
         let chunk = band_rows * self.onx;
-        cells.par_chunks_mut(chunk).zip(bands.par_iter()).enumerate().for_each(|(band, (cells, segments))| {
-            let row0 = band * band_rows;
-            let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
-            for seg in segments {
-                let j = seg.row;
-                for i in seg.first..=seg.last {
-                    let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
-                    if g.jj.1 < rows.0 || g.jj.0 > rows.1 {
-                        continue;
-                    }
-                    let d = self.data[(j, i)] * self.iscale;
-                    let wgt = match &self.weights {
-                        Some(w) => w[(j, i)] * self.weight_scale,
-                        None => self.weight_scale,
-                    };
-                    self.spread.spread(&g, wgt, rows, |ii, jj, dow| {
-                        let k = (jj - row0) * self.onx + ii;
-                        if dow > 0.0 {
-                            cells[k].ctx |= bit;
-                        }
-                        if dow == 0.0 {
-                            if self.zero_weight_writes_data && cells[k].wht == 0.0 {
-                                cells[k].sci = d;
-                            }
-                        } else {
-                            update(&mut cells[k], d, dow);
-                        }
-                    });
+        let avx2 = avx2_available();
+        cells
+            .par_chunks_mut(chunk)
+            .zip(bands.par_iter())
+            .enumerate()
+            .map(|(band, (cells, segments))| {
+                let row0 = band * band_rows;
+                #[cfg(target_arch = "x86_64")]
+                if avx2 {
+                    // SAFETY: the CPU supports AVX2 (checked at run time).
+                    return unsafe { self.band_avx2(row0, band_rows, cells, segments, bit) };
                 }
-            }
-        });
+                self.band::<false>(row0, band_rows, cells, segments, bit)
+            })
+            .reduce(|| false, |a, b| a || b)
     }
+
+    /// [`band`](Self::band) compiled for AVX2, with the square kernel's overlaps in AVX
+    /// registers. Same operations, so the same results as without it.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn band_avx2(
+        &self,
+        row0: usize,
+        band_rows: usize,
+        cells: &mut [Cell],
+        segments: &[Segment],
+        bit: i32,
+    ) -> bool {
+        self.band::<true>(row0, band_rows, cells, segments, bit)
+    }
+
+    /// Drizzle the segments into one band of output rows starting at `row0`; `true`
+    /// when a cell was left with data in SCI and WHT = 0.
+    #[inline(always)]
+    fn band<const AVX: bool>(
+        &self,
+        row0: usize,
+        band_rows: usize,
+        cells: &mut [Cell],
+        segments: &[Segment],
+        bit: i32,
+    ) -> bool {
+        let mut data_without_weight = false;
+        let (onx, ony) = (self.onx as i64, self.ony as i64);
+        let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
+        for seg in segments {
+            let j = seg.row;
+            let data = self.data.row(j);
+            let weights = self.weights.as_ref().map(|w| w.row(j));
+            for i in seg.first..seg.last + 1 {
+                let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
+                if g.jj.1 < rows.0 || g.jj.0 > rows.1 {
+                    continue;
+                }
+                let d = data[i] * self.iscale;
+                let wgt = match &weights {
+                    Some(w) => w[i] * self.weight_scale,
+                    None => self.weight_scale,
+                };
+                self.spread.spread::<AVX>(&g, wgt, rows, |ii, jj, dow| {
+                    let k = (jj - row0) * self.onx + ii;
+                    if dow > 0.0 {
+                        cells[k].ctx |= bit;
+                    }
+                    if dow == 0.0 {
+                        if self.zero_weight_writes_data && cells[k].wht == 0.0 {
+                            cells[k].sci = d;
+                            data_without_weight = true;
+                        }
+                    } else {
+                        update(&mut cells[k], d, dow);
+                        // Negative weights can cancel to exactly 0.
+                        data_without_weight |= cells[k].wht == 0.0;
+                    }
+                });
+            }
+        }
+        data_without_weight
+    }
+}
+
+/// Whether the AVX2 build of the hot loops can run here (`DRIZ_NO_AVX2` set: never, to
+/// compare the two builds).
+fn avx2_available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::env::var_os("DRIZ_NO_AVX2").is_none() && std::is_x86_feature_detected!("avx2")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    })
 }
 
 /// drizzle's running weighted mean, with its float32 roundings (`dow` ≠ 0: the caller
@@ -405,7 +485,9 @@ fn update(cell: &mut Cell, d: f32, dow: f32) {
     if vc == 0.0 {
         cell.sci = d;
     } else {
-        cell.sci = (((cell.sci * vc) + (dow * d)) as f64 / sum as f64) as f32;
+        // drizzle divides in double precision; for float operands the correctly rounded
+        // float quotient is the same number, and cheaper.
+        cell.sci = ((cell.sci * vc) + (dow * d)) / sum;
     }
     cell.wht = sum;
 }

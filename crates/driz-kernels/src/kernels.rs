@@ -3,6 +3,7 @@
 //! candidate output rows are needed to schedule work), then emits (ii, jj, weight)
 //! contributions in drizzle's order: output rows ascending, then columns.
 
+use crate::overlap::Quad;
 use crate::pixmap::PixelMap;
 use std::fmt;
 use std::str::FromStr;
@@ -135,15 +136,25 @@ enum Shape {
     Centre { ox: f64, oy: f64 },
 }
 
+/// `x.round() as i64` (half away from zero) without the libm call `round` compiles to
+/// on baseline x86-64; exact for |x| < 2^52, saturating beyond like the cast.
 #[inline]
 fn nint(x: f64) -> i64 {
-    x.round() as i64
+    let t = x as i64;
+    let frac = x - t as f64;
+    if frac >= 0.5 {
+        t.saturating_add(1)
+    } else if frac <= -0.5 {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
 }
 
 impl Spread {
     /// The output footprint of input pixel (i, j) in an `onx` × `ony` output, or `None`
     /// when its map entries are invalid or it misses the output.
-    #[inline]
+    #[inline(always)]
     pub fn geometry(&self, map: &PixelMap, i: usize, j: usize, onx: i64, ony: i64) -> Option<Geometry> {
         let g = match self {
             Spread::Square { dh } => {
@@ -200,16 +211,41 @@ impl Spread {
     }
 
     /// Emit `(ii, jj, dow)` for the output rows `rows` of a pixel with input weight `wgt`.
-    #[inline]
-    pub fn spread(&self, g: &Geometry, wgt: f32, rows: (i64, i64), mut emit: impl FnMut(usize, usize, f32)) {
+    ///
+    /// `AVX`: the caller has checked that the CPU has AVX2 (the square kernel's overlaps
+    /// then use it; results are the same either way).
+    #[inline(always)]
+    pub fn spread<const AVX: bool>(
+        &self,
+        g: &Geometry,
+        wgt: f32,
+        rows: (i64, i64),
+        mut emit: impl FnMut(usize, usize, f32),
+    ) {
         let (j0, j1) = (g.jj.0.max(rows.0), g.jj.1.min(rows.1));
         let (i0, i1) = g.ii;
         match (self, &g.shape) {
             (Spread::Square { .. }, Shape::Quad { x, y, jaco }) => {
                 let w = wgt as f64 / jaco;
-                for jj in j0..=j1 {
-                    for ii in i0..=i1 {
-                        let dover = boxer(ii as f64, jj as f64, x, y);
+                #[cfg(target_arch = "x86_64")]
+                if AVX {
+                    // SAFETY: AVX2 is available (the caller's contract).
+                    let quad = unsafe { crate::overlap::QuadAvx::new(x, y) };
+                    for jj in j0..j1 + 1 {
+                        for ii in i0..i1 + 1 {
+                            // SAFETY: as above.
+                            let dover = unsafe { quad.area_in_pixel(ii as f64, jj as f64) };
+                            if dover != 0.0 {
+                                emit(ii as usize, jj as usize, (dover * w) as f32);
+                            }
+                        }
+                    }
+                    return;
+                }
+                let quad = Quad::new(x, y);
+                for jj in j0..j1 + 1 {
+                    for ii in i0..i1 + 1 {
+                        let dover = quad.area_in_pixel(ii as f64, jj as f64);
                         if dover != 0.0 {
                             emit(ii as usize, jj as usize, (dover * w) as f32);
                         }
@@ -292,76 +328,29 @@ fn min_max(v: &[f64; 4]) -> (f64, f64) {
     (lo, hi)
 }
 
-/// Signed area between segment (x1,y1)→(x2,y2) and the x axis, inside the unit square.
-#[inline]
-fn sgarea(x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
-    let dx = x2 - x1;
-    let dy = y2 - y1;
-    if dx == 0.0 {
-        return 0.0;
-    }
-    let (sgn, mut xlo, mut xhi) = if dx < 0.0 { (-1.0, x2, x1) } else { (1.0, x1, x2) };
-    if xlo >= 1.0 || xhi <= 0.0 {
-        return 0.0;
-    }
-    xlo = xlo.max(0.0);
-    xhi = xhi.min(1.0);
-    let slope = dy / dx;
-    let mut ylo = y1 + slope * (xlo - x1);
-    let mut yhi = y1 + slope * (xhi - x1);
-    if ylo <= 0.0 && yhi <= 0.0 {
-        return 0.0;
-    }
-    if ylo >= 1.0 && yhi >= 1.0 {
-        return sgn * (xhi - xlo);
-    }
-    let det = x1 * y2 - y1 * x2;
-    if ylo < 0.0 {
-        ylo = 0.0;
-        xlo = det / dy;
-    }
-    if yhi < 0.0 {
-        yhi = 0.0;
-        xhi = det / dy;
-    }
-    if ylo <= 1.0 {
-        if yhi <= 1.0 {
-            return sgn * 0.5 * (xhi - xlo) * (yhi + ylo);
-        }
-        let xtop = (dx + det) / dy;
-        return sgn * (0.5 * (xtop - xlo) * (1.0 + ylo) + xhi - xtop);
-    }
-    let xtop = (dx + det) / dy;
-    sgn * (0.5 * (xhi - xtop) * (1.0 + yhi) + xtop - xlo)
-}
-
-/// Area of the quadrilateral `x, y` inside output pixel (is, js) (Sparks' boxer).
-#[inline]
-pub(crate) fn boxer(is: f64, js: f64, x: &[f64; 4], y: &[f64; 4]) -> f64 {
-    let (is, js) = (is - 0.5, js - 0.5);
-    let px = [x[0] - is, x[1] - is, x[2] - is, x[3] - is];
-    let py = [y[0] - js, y[1] - js, y[2] - js, y[3] - js];
-    let mut sum = 0.0;
-    for k in 0..4 {
-        let n = (k + 1) & 3;
-        sum += sgarea(px[k], py[k], px[n], py[n]);
-    }
-    sum
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn boxer_areas() {
-        // A unit square shifted by (0.3, -0.2) over pixel (0,0) and its neighbours.
-        let x = [-0.2, 0.8, 0.8, -0.2];
-        let y = [0.3, 0.3, -0.7, -0.7];
-        let total: f64 =
-            (-1..=1).flat_map(|j| (-1..=1).map(move |i| (i, j))).map(|(i, j)| boxer(i as f64, j as f64, &x, &y)).sum();
-        assert!((total.abs() - 1.0).abs() < 1e-12, "{total}");
-        assert!((boxer(0.0, 0.0, &x, &y).abs() - 0.7 * 0.8).abs() < 1e-12);
+    fn nint_rounds_half_away_from_zero() {
+        for x in [
+            0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.4999999999999996,
+            0.49999999999999994,
+            -0.49999999999999994,
+            3.7,
+            -3.7,
+            1e15 + 0.5,
+            -7.0,
+        ] {
+            assert_eq!(nint(x), x.round() as i64, "{x}");
+        }
+        assert_eq!(nint(f64::NAN), 0);
     }
 
     #[test]

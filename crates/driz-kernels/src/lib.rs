@@ -15,6 +15,7 @@ mod blot;
 mod drizzle;
 mod kernels;
 mod memory;
+mod overlap;
 mod pixmap;
 mod polygon;
 mod scanner;

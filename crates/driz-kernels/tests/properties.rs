@@ -139,3 +139,38 @@ fn bad_input_is_an_error_or_a_documented_empty_result() {
     let e = blot(data.view(), &nan_map, Interp::Poly5, 1.0, 0.0).unwrap_err();
     assert!(e.to_string().contains("NaN"), "{e}");
 }
+
+/// Every pixel without weight holds the fill value after each call, also when the fill
+/// value changes between calls, when zero-weight inputs wrote data (cdriz mode) and when
+/// negative weights cancel to zero; the AVX and plain builds agree bit for bit.
+#[test]
+fn pixels_without_weight_always_hold_the_fill_value() {
+    let (nx, ny) = (120, 100);
+    let data = noise(nx, ny);
+    let xy = distorted_map(nx, ny);
+    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    let mut weights = data.mapv(|v| if v > 80.0 { 0.0 } else { 1.0 });
+    let check = |d: &Drizzle, fill: f32, what: &str| {
+        let (sci, wht) = (d.sci(), d.wht());
+        let bad = sci.iter().zip(wht.iter()).filter(|&(s, w)| *w == 0.0 && s.to_bits() != fill.to_bits()).count();
+        assert_eq!(bad, 0, "{what}: {bad} pixels without weight do not hold {fill}");
+        assert!(wht.iter().filter(|&&w| w == 0.0).count() > 1000, "{what}: no uncovered pixels to check");
+    };
+    for zero_weight_writes_data in [false, true] {
+        let params = AddParams { zero_weight_writes_data, ..Default::default() };
+        let mut d = Drizzle::new(360, 330, Some(0.0));
+        d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+        check(&d, 0.0, "first call");
+        d.fill = Some(-7.0);
+        d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+        check(&d, -7.0, "fill changed");
+    }
+    // A weight of -1 after +1 in the same pixel leaves data with WHT exactly 0.
+    let mut d = Drizzle::with_initial(360, 330, 0.0, Some(0.0));
+    let params = AddParams { kernel: Kernel::Point, ..Default::default() };
+    weights.fill(1.0);
+    d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+    weights.fill(-1.0);
+    d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+    check(&d, 0.0, "cancelling weights");
+}

@@ -185,6 +185,26 @@ impl Celestial {
         Some((k[0][0] * xi + k[0][1] * eta + self.crpix[0], k[1][0] * xi + k[1][1] * eta + self.crpix[1]))
     }
 
+    /// The mapping from this WCS's focal plane to `other`'s, without going through
+    /// (RA, Dec).
+    pub fn transfer_to(&self, other: &Celestial) -> FocalTransfer {
+        let (a, b) = (&self.rotation, &other.rotation);
+        // Celestial → other's native is b transposed.
+        let mut m = [[0.0; 3]; 3];
+        for (i, row) in m.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = b[0][i] * a[0][j] + b[1][i] * a[1][j] + b[2][i] * a[2][j];
+            }
+        }
+        FocalTransfer {
+            from_crpix: self.crpix,
+            from_cd: self.cd,
+            rotation: m,
+            to_crpix: other.crpix,
+            to_cd_inv: other.cd_inv,
+        }
+    }
+
     /// Pixel scale in arcsec at the reference point (sqrt of |det CD|).
     pub fn pixel_scale_arcsec(&self) -> f64 {
         (self.cd[0][0] * self.cd[1][1] - self.cd[0][1] * self.cd[1][0]).abs().sqrt() * 3600.0
@@ -193,6 +213,45 @@ impl Celestial {
     /// Position angle of the image +y axis east of north, degrees (HST's ORIENTAT).
     pub fn orientation(&self) -> f64 {
         self.cd[0][1].atan2(self.cd[1][1]) * R2D
+    }
+}
+
+/// Focal plane of one gnomonic WCS → focal plane of another. Two tangent-plane
+/// projections of the sphere are related by a projective transformation, so the
+/// direction vector is rotated straight from one native frame into the other: no
+/// trigonometric function per point, and the same result as
+/// [`Celestial::foc2world`] followed by [`Celestial::world2foc`] to ~1e-15 relative.
+#[derive(Debug, Clone)]
+pub struct FocalTransfer {
+    from_crpix: [f64; 2],
+    from_cd: [[f64; 2]; 2],
+    /// Native direction in the first frame → native direction in the second.
+    rotation: [[f64; 3]; 3],
+    to_crpix: [f64; 2],
+    to_cd_inv: [[f64; 2]; 2],
+}
+
+impl FocalTransfer {
+    /// `None` for points on the far side of the second tangent plane.
+    #[inline]
+    pub fn apply(&self, xf: f64, yf: f64) -> Option<(f64, f64)> {
+        let dx = xf - self.from_crpix[0];
+        let dy = yf - self.from_crpix[1];
+        let cd = &self.from_cd;
+        let xi = (cd[0][0] * dx + cd[0][1] * dy) * D2R;
+        let eta = (cd[1][0] * dx + cd[1][1] * dy) * D2R;
+        let n = [-eta, xi, 1.0];
+        let m = &self.rotation;
+        let nx = m[0][0] * n[0] + m[0][1] * n[1] + m[0][2] * n[2];
+        let ny = m[1][0] * n[0] + m[1][1] * n[1] + m[1][2] * n[2];
+        let nz = m[2][0] * n[0] + m[2][1] * n[1] + m[2][2] * n[2];
+        if nz <= 0.0 || nz.is_nan() {
+            return None;
+        }
+        let xi = ny / nz * R2D;
+        let eta = -nx / nz * R2D;
+        let k = &self.to_cd_inv;
+        Some((k[0][0] * xi + k[0][1] * eta + self.to_crpix[0], k[1][0] * xi + k[1][1] * eta + self.to_crpix[1]))
     }
 }
 
@@ -306,6 +365,46 @@ mod tests {
                 assert!((xb - x).abs() < 1e-8 && (yb - y).abs() < 1e-8);
             }
         }
+    }
+
+    #[test]
+    fn focal_transfer_equals_the_trip_through_the_sky() {
+        let a =
+            Celestial::new([2048.0, 1024.0], [150.1, 2.2], [[-1.2e-5, 4e-6], [5e-6, 1.3e-5]], ["RA---TAN", "DEC--TAN"])
+                .unwrap();
+        // Near the pole and across RA 0 too.
+        let frames = [
+            ([2100.0, 2100.0], [150.1003, 2.2004], [[-1.389e-5, 0.0], [0.0, 1.389e-5]]),
+            ([500.0, -300.0], [150.0, 2.25], [[1e-5, 2e-6], [-2e-6, 1e-5]]),
+        ];
+        for (crpix, crval, cd) in frames {
+            let b = Celestial::new(crpix, crval, cd, ["RA---TAN", "DEC--TAN"]).unwrap();
+            let t = a.transfer_to(&b);
+            for (x, y) in [(0.5, 0.5), (4096.5, 2048.5), (2048.0, 1024.0), (-3000.0, 9000.0)] {
+                let (ra, dec) = a.foc2world(x, y);
+                let (ex, ey) = b.world2foc(ra, dec).unwrap();
+                let (gx, gy) = t.apply(x, y).unwrap();
+                assert!((gx - ex).abs() < 1e-8 && (gy - ey).abs() < 1e-8, "({gx}, {gy}) vs ({ex}, {ey})");
+            }
+        }
+        for crval in [[0.001, -89.99], [359.999, 89.999]] {
+            let p = Celestial::new([10.0, 10.0], crval, [[-1e-4, 0.0], [0.0, 1e-4]], ["RA---TAN", "DEC--TAN"]).unwrap();
+            let q = Celestial::new(
+                [0.0, 5.0],
+                [crval[0] + 0.002, crval[1] * 0.99999],
+                [[1e-4, 1e-5], [0.0, 1e-4]],
+                ["RA---TAN", "DEC--TAN"],
+            )
+            .unwrap();
+            let (ra, dec) = p.foc2world(300.0, -200.0);
+            let (ex, ey) = q.world2foc(ra, dec).unwrap();
+            let (gx, gy) = p.transfer_to(&q).apply(300.0, -200.0).unwrap();
+            assert!((gx - ex).abs() < 1e-7 && (gy - ey).abs() < 1e-7, "({gx}, {gy}) vs ({ex}, {ey})");
+        }
+        // The far side of the second tangent plane.
+        let far =
+            Celestial::new([0.0, 0.0], [330.1, -2.2], [[1e-5, 0.0], [0.0, 1e-5]], ["RA---TAN", "DEC--TAN"]).unwrap();
+        assert!(a.transfer_to(&far).apply(2048.0, 1024.0).is_none());
     }
 
     #[test]

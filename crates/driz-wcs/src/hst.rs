@@ -219,8 +219,14 @@ impl HstWcs {
             return Err(WcsError::OffImage { ra, dec });
         }
         let (x0, y0) = self.celestial.world2foc(ra, dec).ok_or(WcsError::OffImage { ra, dec })?;
+        self.foc2pix(x0, y0).ok_or(WcsError::NoConvergence { ra, dec })
+    }
+
+    /// Focal-plane position → 1-based pixel: the distortion inverted by fixed-point
+    /// iteration to [`INVERSE_TOLERANCE`]; `None` when it does not converge.
+    pub fn foc2pix(&self, x0: f64, y0: f64) -> Option<(f64, f64)> {
         if self.distortion.is_empty() {
-            return Ok((x0, y0));
+            return Some((x0, y0));
         }
         let (mut x, mut y) = (x0, y0);
         let mut last = f64::INFINITY;
@@ -233,7 +239,7 @@ impl HstWcs {
             // A NaN must not pass as converged (f64::max would drop it).
             let step = if dx.is_nan() || dy.is_nan() { f64::NAN } else { dx.abs().max(dy.abs()) };
             if step < INVERSE_TOLERANCE {
-                return Ok((x, y));
+                return Some((x, y));
             }
             growing = if step > last { growing + 1 } else { 0 };
             if growing >= 3 || !step.is_finite() {
@@ -241,7 +247,7 @@ impl HstWcs {
             }
             last = step;
         }
-        Err(WcsError::NoConvergence { ra, dec })
+        None
     }
 
     pub fn has_distortion(&self) -> bool {
@@ -316,7 +322,7 @@ mod tests {
     fn many_point_evaluation_is_bit_identical() {
         let table = |naxis: [usize; 2], cdelt: f64, scale: f32| {
             let data = (0..naxis[0] * naxis[1]).map(|i| (i as f32 * 0.37).sin() * scale).collect();
-            Arc::new(LookupTable { data, naxis, crpix: [0.0; 2], crval: [0.0; 2], cdelt: [cdelt; 2] })
+            Arc::new(LookupTable::from_grid(data, naxis, [0.0; 2], [0.0; 2], [cdelt; 2]))
         };
         let mut w = HstWcs::from_header(&example_header(), ' ', &mut no_tables).unwrap();
         w.distortion.d2im = [Some(table([4096, 1], 1.0, 0.01)), Some(table([4096, 1], 1.0, 0.02))];

@@ -17,7 +17,7 @@ mod lookup;
 mod sip;
 
 pub use alt::{WcsKey, wcs_keys};
-pub use celestial::Celestial;
+pub use celestial::{Celestial, FocalTransfer};
 pub use frame::{
     Aperture, Frame, FrameChip, FrameOverrides, FrameReference, customize, default_frame, linear_pixel_scale, parity,
     troll,

@@ -11,9 +11,19 @@ pub struct LookupTable {
     pub data: Vec<f32>,
     /// `[NAXIS1, NAXIS2]`.
     pub naxis: [usize; 2],
-    pub crpix: [f64; 2],
-    pub crval: [f64; 2],
-    pub cdelt: [f64; 2],
+    crpix: [f64; 2],
+    crval: [f64; 2],
+    cdelt: [f64; 2],
+    /// 1/CDELT where multiplying by it is exact (CDELT a power of two, as in every HST
+    /// table), so that the hot path skips a division and still rounds like astropy.
+    exact_inverse_cdelt: [Option<f64>; 2],
+}
+
+/// `1/v` when `x * (1/v) == x / v` for every x: v a (normal) power of two.
+fn exact_inverse(v: f64) -> Option<f64> {
+    let mantissa = v.to_bits() & ((1u64 << 52) - 1);
+    let inverse = 1.0 / v;
+    (v.is_normal() && mantissa == 0 && inverse.is_normal()).then_some(inverse)
 }
 
 impl LookupTable {
@@ -27,30 +37,47 @@ impl LookupTable {
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
             return Err(WcsError::BadTable(format!("value {i} of the table is not finite")));
         }
-        let mut t = LookupTable { data, naxis, crpix: [0.0; 2], crval: [0.0; 2], cdelt: [1.0; 2] };
+        let mut grid = ([0.0; 2], [0.0; 2], [1.0; 2]);
         for axis in 0..2 {
             let n = axis + 1;
             if let Some(v) = header.get_f64(&format!("CRPIX{n}"))? {
-                t.crpix[axis] = v;
+                grid.0[axis] = v;
             }
             if let Some(v) = header.get_f64(&format!("CRVAL{n}"))? {
-                t.crval[axis] = v;
+                grid.1[axis] = v;
             }
             if let Some(v) = header.get_f64(&format!("CDELT{n}"))? {
                 if v == 0.0 {
                     return Err(WcsError::BadTable(format!("CDELT{n} is zero")));
                 }
-                t.cdelt[axis] = v;
+                grid.2[axis] = v;
             }
         }
-        Ok(t)
+        Ok(LookupTable::from_grid(data, naxis, grid.0, grid.1, grid.2))
+    }
+
+    /// A table from its values and grid keywords (checked by the caller).
+    pub(crate) fn from_grid(
+        data: Vec<f32>,
+        naxis: [usize; 2],
+        crpix: [f64; 2],
+        crval: [f64; 2],
+        cdelt: [f64; 2],
+    ) -> LookupTable {
+        let exact_inverse_cdelt = [exact_inverse(cdelt[0]), exact_inverse(cdelt[1])];
+        LookupTable { data, naxis, crpix, crval, cdelt, exact_inverse_cdelt }
     }
 
     /// Fractional 0-based table coordinate of a 1-based image coordinate, clamped to
     /// the table.
     #[inline]
     fn table_coordinate(&self, axis: usize, image: f64) -> f64 {
-        let c = (image - self.crval[axis]) / self.cdelt[axis] + self.crpix[axis] - 1.0;
+        let offset = image - self.crval[axis];
+        let scaled = match self.exact_inverse_cdelt[axis] {
+            Some(inverse) => offset * inverse,
+            None => offset / self.cdelt[axis],
+        };
+        let c = scaled + self.crpix[axis] - 1.0;
         c.clamp(0.0, (self.naxis[axis] - 1) as f64)
     }
 
@@ -62,12 +89,14 @@ impl LookupTable {
     }
 
     /// The interpolated offset at 1-based image position `(x, y)`.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self, x: f64, y: f64) -> f64 {
         let cx = self.table_coordinate(0, x);
         let cy = self.table_coordinate(1, y);
-        let fx = cx.floor();
-        let fy = cy.floor();
+        // The coordinates are clamped to ≥ 0, where truncation is floor (and inlined,
+        // unlike `f64::floor` on baseline x86-64).
+        let fx = (cx as i64) as f64;
+        let fy = (cy as i64) as f64;
         let (wx, wy) = (cx - fx, cy - fy);
         let (ix, iy) = (fx as i64, fy as i64);
         // Same term order as astropy's distortion.c, so sums round alike.
@@ -89,7 +118,7 @@ mod tests {
 
     fn table(naxis: [usize; 2], cdelt: f64) -> LookupTable {
         let data = (0..naxis[0] * naxis[1]).map(|i| i as f32).collect();
-        LookupTable { data, naxis, crpix: [0.0; 2], crval: [0.0; 2], cdelt: [cdelt; 2] }
+        LookupTable::from_grid(data, naxis, [0.0; 2], [0.0; 2], [cdelt; 2])
     }
 
     #[test]
@@ -105,6 +134,22 @@ mod tests {
         // A 1-D table (NAXIS2 = 1) ignores y.
         let d = table([5, 1], 1.0);
         assert!((d.value(3.5, 999.0) - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn exact_inverse_only_for_powers_of_two() {
+        assert_eq!(exact_inverse(64.0), Some(1.0 / 64.0));
+        assert_eq!(exact_inverse(1.0), Some(1.0));
+        assert_eq!(exact_inverse(-0.5), Some(-2.0));
+        for v in [3.0, 0.1, 100.0, f64::MIN_POSITIVE / 4.0, f64::INFINITY, f64::NAN] {
+            assert_eq!(exact_inverse(v), None, "{v}");
+        }
+        // Multiplying by it rounds exactly like dividing.
+        let mut x = 0.123456789f64;
+        for _ in 0..1000 {
+            x = (x * 7919.0).fract() * 4096.0;
+            assert_eq!((x - 0.5) * (1.0 / 64.0), (x - 0.5) / 64.0);
+        }
     }
 
     #[test]
