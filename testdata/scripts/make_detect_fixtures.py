@@ -313,6 +313,54 @@ def e2e_case(src, name, centres, size=160):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def make_sbc_flt(path, size=160):
+    """A synthetic ACS/SBC FLT (real SBC files are not in ../shared): photon counts on a
+    nearly empty background, stars with a sharp core and a wide halo as SBC PSFs have."""
+    from astropy.io import fits
+    rng = np.random.default_rng(2026)
+    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    rate = np.full((size, size), 0.02)
+    for _ in range(18):
+        x0, y0 = rng.uniform(8, size - 8, 2)
+        total = rng.uniform(150, 4000)
+        r2 = (xx - x0) ** 2 + (yy - y0) ** 2
+        core = np.exp(-r2 / (2 * 1.1 ** 2)) / (2 * np.pi * 1.1 ** 2)
+        halo = np.exp(-r2 / (2 * 4.0 ** 2)) / (2 * np.pi * 4.0 ** 2)
+        rate += total * (0.75 * core + 0.25 * halo)
+    counts = rng.poisson(rate).astype(np.float32)
+    # The simulated ACS/WFC primary header has every keyword drizzlepac's input filter
+    # reads; only the detector, filters and aperture change.
+    primary = fits.PrimaryHDU(header=fits.getheader(ACS, 0))
+    h = primary.header
+    h["DETECTOR"], h["FILTER1"], h["FILTER2"], h["APERTURE"] = "SBC", "F125LP", "N/A", "SBC"
+    h["ROOTNAME"], h["EXPTIME"], h["SUBARRAY"], h["NEXTEND"] = "jsbc01abq", 1000.0, False, 3
+    s = 0.034 / 3600.0
+    hdus = [primary]
+    for name, data in (("SCI", counts), ("ERR", np.sqrt(np.maximum(counts, 1)).astype(np.float32)),
+                       ("DQ", np.zeros((size, size), np.int16))):
+        ext = fits.ImageHDU(data, name=name)
+        ext.header["EXTVER"] = 1
+        if name == "SCI":
+            e = ext.header
+            e["CTYPE1"], e["CTYPE2"] = "RA---TAN", "DEC--TAN"
+            e["CRPIX1"], e["CRPIX2"], e["CRVAL1"], e["CRVAL2"] = size / 2, size / 2, 201.365, -43.019
+            e["CD1_1"], e["CD1_2"], e["CD2_1"], e["CD2_2"] = -s * 0.6, s * 0.8, s * 0.8, s * 0.6
+            e["PHOTMODE"], e["PHOTFLAM"], e["PHOTPLAM"] = "ACS SBC F125LP", 2.7e-17, 1438.0
+            e["BUNIT"] = "COUNTS"
+        hdus.append(ext)
+    fits.HDUList(hdus).writeto(path, overwrite=True)
+
+
+def sbc_case():
+    work = tempfile.mkdtemp(prefix="detect_sbc_")
+    try:
+        src = os.path.join(work, "jsbc01abq_flt.fits")
+        make_sbc_flt(src)
+        e2e_case(src, "e2e_sbc.json", [(80, 80)], size=160)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     background_cases()
@@ -323,3 +371,4 @@ if __name__ == "__main__":
     fwhm_cases()
     e2e_case(ACS, "e2e_acs.json", [(1680, 3080), (840, 2320)])
     e2e_case(IR, "e2e_ir.json", [(280, 640)])
+    sbc_case()

@@ -296,10 +296,24 @@ fn marginal_fit(kernel: &DaoKernel, cut: &Array2<f32>, along_x: bool) -> Margina
 
 /// `DAOStarFinder(threshold, fwhm).find_stars(data)` with the defaults listed above.
 pub fn dao_find(data: ArrayView2<f32>, threshold: f64, fwhm: f64) -> Vec<DaoStar> {
+    dao_find_masked(data, threshold, fwhm, None)
+}
+
+/// `find_stars(data, mask)`: as [`dao_find`], with no star whose peak pixel is masked
+/// (`true`); masked pixels still count in the convolution and the measurements.
+pub fn dao_find_masked(
+    data: ArrayView2<f32>,
+    threshold: f64,
+    fwhm: f64,
+    mask: Option<ArrayView2<bool>>,
+) -> Vec<DaoStar> {
     let kernel = DaoKernel::new(fwhm, 1.5);
     let threshold_eff = threshold * kernel.relerr;
     let convolved = ndimage_convolve(data, kernel.data.view());
-    let peaks = find_peaks(convolved.view(), |_, _| threshold_eff, kernel.mask.view());
+    let mut peaks = find_peaks(convolved.view(), |_, _| threshold_eff, kernel.mask.view());
+    if let Some(mask) = mask {
+        peaks.retain(|&(y, x, _)| !mask.get((y, x)).copied().unwrap_or(false));
+    }
     let (ny, nx) = (kernel.ny, kernel.nx);
     let (cy, cx) = ((ny - 1) / 2, (nx - 1) / 2);
     let mut stars = Vec::new();

@@ -10,6 +10,7 @@ use crate::convolve::astropy_convolve;
 use crate::dq_mask::{bad_pixel_mask, pseudo_weight};
 use crate::extract::{KernelArray, extract_sources};
 use crate::params::DetectionParams;
+use crate::sbc::sbc_sources;
 use crate::segment_properties::{is_real_source, segment_properties};
 use crate::segmentation::{Connectivity, detect_sources};
 use crate::{ChipImage, DetectError, ImageSources};
@@ -127,9 +128,6 @@ pub fn detect_image(
     params: &DetectionParams,
     default_fwhm_arcsec: Option<f64>,
 ) -> Result<ImageSources, DetectError> {
-    if params.sbc {
-        return Err(DetectError::Unsupported("ACS/SBC source detection (spec §6.5.2)".into()));
-    }
     let Some(first) = chips.first() else {
         return Err(DetectError::InvalidInput("no chips".into()));
     };
@@ -179,6 +177,16 @@ pub fn detect_image(
     }
     let kernel = KernelArray { values: prepared.kernel.kernel.clone(), is_f32: prepared.kernel.from_psf };
     let fwhm = prepared.kernel.fwhm;
+    if params.sbc {
+        // One chip; the background and kernel above only set the kernel FWHM.
+        let chips = current.iter().take(1).map(|sci| sbc_sources(sci.view(), fwhm)).collect();
+        return Ok(ImageSources {
+            chips,
+            fwhm_arcsec: fwhm * pscale,
+            kernel_fwhm_px: fwhm,
+            kernel_from_psf: prepared.kernel.from_psf,
+        });
+    }
     let per_chip = current
         .par_iter()
         .zip(prepared.backgrounds.par_iter())

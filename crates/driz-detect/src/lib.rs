@@ -12,7 +12,8 @@
 //!   `SourceCatalog` moments and the CR classifier; [`build_auto_kernel`] / [`find_fwhm`]:
 //!   the PSF-derived detection kernel (photutils' iterative PSF photometry, fitted with a
 //!   port of scipy's bounded TRF least squares); [`extract_sources`]: segmentation +
-//!   "starfind".
+//!   "starfind"; [`sbc_sources`]: the ACS/SBC variant (smoothed-background cut, LoG cores,
+//!   masked DAOStarFinder).
 //! - internal ports whose tie-breaking matters: scipy's cKDTree (which equidistant mesh
 //!   boxes refill an excluded background box), numpy's pairwise float32 sums.
 //! - [`detect_image`]: the whole chain for all chips of one exposure.
@@ -33,6 +34,7 @@ mod kdtree;
 mod numpy_sum;
 mod params;
 mod psf_fwhm;
+mod sbc;
 mod segment_properties;
 mod segmentation;
 mod sigma_clip;
@@ -42,12 +44,13 @@ mod trf;
 pub use auto_kernel::{DetectionKernel, build_auto_kernel, gaussian_kernel};
 pub use background::{Background2d, BackgroundEstimator, background_2d};
 pub use convolve::{astropy_convolve, ndimage_convolve};
-pub use daofind::{DaoKernel, DaoStar, dao_find, find_peaks, find_peaks_box};
+pub use daofind::{DaoKernel, DaoStar, dao_find, dao_find_masked, find_peaks, find_peaks_box};
 pub use dq_mask::{bad_pixel_mask, pseudo_weight};
 pub use extract::{KernelArray, extract_sources};
 pub use image::{ChipBackground, chip_background, crclean_chip};
 pub use params::DetectionParams;
 pub use psf_fwhm::{PsfFit, find_fwhm, iterative_psf_photometry, mmm_background};
+pub use sbc::sbc_sources;
 pub use segment_properties::{SegmentProperties, is_real_source, segment_properties};
 pub use segmentation::{BoundingBox, Connectivity, Segment, SegmentationImage, detect_sources, label_components};
 
@@ -61,8 +64,6 @@ pub enum DetectError {
     Background(String),
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    #[error("not implemented: {0}")]
-    Unsupported(String),
 }
 
 /// One SCI extension with its ERR and DQ arrays and the pixel scale of the image

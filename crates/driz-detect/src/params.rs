@@ -20,8 +20,8 @@ pub struct DetectionParams {
     pub max_sources_per_chip: usize,
     /// Minimum segment size in pixels (7).
     pub npixels: usize,
-    /// ACS/SBC, whose detection (runastrodriz-spec §6.5.2) this crate does not implement:
-    /// `detect_image` refuses it.
+    /// ACS/SBC: sources from [`sbc_sources`](crate::sbc_sources) (runastrodriz-spec
+    /// §6.5.2) instead of segmentation.
     pub sbc: bool,
 }
 

@@ -1,5 +1,5 @@
 //! The whole chain (`detect_image`) on sub-images of the simulated ACS/WFC FLC and WFC3/IR
-//! FLT, against drizzlepac's `AlignmentTable` + `find_alignment_sources` on the same
+//! FLT (and a synthetic ACS/SBC FLT), against drizzlepac's `AlignmentTable` + `find_alignment_sources` on the same
 //! sub-images (testdata/scripts/make_detect_fixtures.py).
 
 mod common;
@@ -57,4 +57,11 @@ fn acs_wfc_subimage_matches_drizzlepac() {
 #[test]
 fn wfc3_ir_subimage_matches_drizzlepac() {
     run("e2e_ir.json");
+}
+
+/// A synthetic ACS/SBC exposure (photon counts, sharp core + halo PSFs): the SBC branch of
+/// drizzlepac's `SBCHAPImage.find_alignment_sources`.
+#[test]
+fn acs_sbc_image_matches_drizzlepac() {
+    run("e2e_sbc.json");
 }

@@ -1,4 +1,4 @@
-//! scipy.ndimage's Gaussian-Laplace filter, reproduced bit for bit.
+//! scipy.ndimage's Gaussian filter and Gaussian-Laplace filter, reproduced bit for bit.
 //!
 //! `gaussian_laplace(x, σ)` = Σ over axes of a Gaussian filter with a second-derivative kernel
 //! along that axis and a smoothing kernel along the other, each a pair of separable 1-D passes
@@ -137,6 +137,33 @@ pub fn gaussian_laplace_generic<T: Real>(img: ArrayView2<T>, sigma: f64) -> Arra
             for ((o, a), b) in out_row.iter_mut().zip(along0.iter()).zip(along1.iter()) {
                 *o = *a + *b;
             }
+        },
+    );
+    out
+}
+
+/// `scipy.ndimage.gaussian_filter(img, sigma)` of a float32 image: the smoothing kernel down
+/// the columns, then along the rows, float32 between the passes (reflect mode, truncate 4.0).
+pub fn gaussian_filter_f32(img: ArrayView2<f32>, sigma: f64) -> Array2<f32> {
+    let (nrows, ncols) = img.dim();
+    let mut out = Array2::from_elem((nrows, ncols), 0f32);
+    if nrows == 0 || ncols == 0 {
+        return out;
+    }
+    let img = if img.is_standard_layout() {
+        CowArray::from(img)
+    } else {
+        CowArray::from(img.as_standard_layout().into_owned())
+    };
+    let img = img.view();
+    let smooth = SymmetricKernel::new(&gaussian_kernel(sigma, false, kernel_radius(sigma)));
+    out.axis_iter_mut(Axis(0)).into_par_iter().enumerate().for_each_init(
+        || (Vec::new(), vec![0f64; ncols]),
+        |(line, acc), (r, mut out_row)| {
+            let row = out_row.as_slice_mut().expect("fresh arrays are contiguous");
+            acc.resize(ncols, 0.0);
+            correlate_rows_into(&img, r, &smooth, acc, row);
+            correlate_line(row, &smooth, line, acc);
         },
     );
     out

@@ -11,7 +11,8 @@
 //! - [`decide`]: the per-mode verdict.
 //! - The scipy.ndimage filters they rest on, bit-identical to scipy: [`gaussian_laplace`]
 //!   (float64) and [`gaussian_laplace_f32`] (float32 storage, as scipy filters float32 FITS
-//!   data), [`binary_erosion_cross`], [`label`], [`median_filter_5x5`].
+//!   data), [`gaussian_filter_f32`] (used by ACS/SBC source detection in driz-detect),
+//!   [`binary_erosion_cross`], [`label`], [`median_filter_5x5`].
 //!
 //! Images are float32 as read from FITS and are processed in float32 wherever numpy does, with
 //! numpy's summation orders, so results match the reference to the last bit where its
@@ -33,7 +34,7 @@ mod similarity;
 
 pub use decision::{Decision, SIMILARITY_LIMIT, decide};
 pub use focus::{FocusValues, Z_CDF_ONE, build_focus, evaluate_focus, focus_sigma, normal_round_trip};
-pub use gaussian::{gaussian_laplace, gaussian_laplace_f32};
+pub use gaussian::{gaussian_filter_f32, gaussian_laplace, gaussian_laplace_f32};
 pub use morphology::{binary_erosion_cross, label, median_filter_5x5};
 pub use overlap::{edge_pixels, overlap_count};
 pub use overlap_diff::{OVERLAP_LIMIT, OverlapDiff, OverlapRegion, max_overlap_diff};
