@@ -2,7 +2,7 @@
 
     .venv-ref/bin/python testdata/scripts/check_driz_updatewcs_simulated_with_stwcs.py DRIZ_BINARY
 
-In a temporary directory: `driz simulate --instrument wfc3-ir|acs-wfc --exposures 2 --small
+In a temporary directory: `driz simulate --instrument wfc3-ir|acs-wfc|wfc3-uvis --exposures 2 --small
 --seed 1`; the reference-file prefix (`iref`/`jref`) is read from DIR/ref/env.sh (it points
 at DIR/ref/). Every `*_flt.fits` is copied twice; `driz updatewcs` updates one copy, stwcs
 `updatewcs(use_db=False)` the other. For every SCI extension:
@@ -18,8 +18,13 @@ p2s(crpix)` (two sky positions one pixel apart), so a 1-ulp difference in a p2s 
 150 deg (ulp 2**-45 deg) becomes 2.8e-14 / 7e-6 = 4e-9 of a CD element. With driz-wcs's
 rotation-matrix TAN, CD differed by up to 4.6e-9 (pix->sky 1.5e-4 mas); driz-updatewcs now
 uses a wcslib-order TAN p2s (`model.rs`, `wcslib_tan_p2s`) and acs-wfc is bit-identical
-(0 mas, 0 relative). wfc3-ir (a 256x256 subarray, LTV = -379) still has CD1_1 one ulp of
-RA off (7.8e-10 relative, 1.3e-5 mas): not yet traced (the LTV/offset path of MakeWCS).
+(0 mas, 0 relative). wfc3-ir (a 256x256 subarray, LTV = -379) still had CD1_1 one ulp of
+RA off (7.8e-10 relative, 1.3e-5 mas). Cause (2026-11-26): not the LTV path but wcslib's
+degree conversions, `atan2(y,x)*R2D` with the unparenthesised macro `R2D = 180.0/PI`, i.e.
+`(t*180)/PI`, where driz multiplied by the constant `180/PI`; fixed in `model.rs`. Also fixed:
+with a THETA column (WFC3) stwcs's `theta += THETA*pi/180` and the `THETA - THETA_ref`
+rotation matrix are float32 under numpy 2 (NEP 50). Now wfc3-ir, acs-wfc and wfc3-uvis
+are all bit-identical in CD/CRVAL (0 mas; worst keyword 1.1e-15, a SIP coefficient).
 """
 import glob
 import os
@@ -111,7 +116,7 @@ def check_instrument(driz, instrument, tmp):
 def main():
     driz = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
-        ok = all([check_instrument(driz, inst, tmp) for inst in ("wfc3-ir", "acs-wfc")])
+        ok = all([check_instrument(driz, inst, tmp) for inst in ("wfc3-ir", "acs-wfc", "wfc3-uvis")])
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

@@ -26,6 +26,15 @@ pub fn rot_matrix(theta: f64) -> [[f64; 2]; 2] {
     [[t.cos(), t.sin()], [-t.sin(), t.cos()]]
 }
 
+/// [`rot_matrix`] of a float32 angle as numpy 2 evaluates it (NEP 50: a Python float
+/// meeting a float32 scalar becomes float32): the angle in radians and its cosine and sine
+/// are float32; the matrix holds them widened.
+fn rot_matrix_f32(theta: f32) -> [[f64; 2]; 2] {
+    let t = theta * std::f32::consts::PI / 180.0;
+    let (c, s) = (t.cos() as f64, t.sin() as f64);
+    [[c, s], [-s, c]]
+}
+
 fn matmul(a: [[f64; 2]; 2], b: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
     let mut c = [[0.0; 2]; 2];
     for i in 0..2 {
@@ -233,6 +242,10 @@ impl LinearWcs {
     }
 }
 
+// wcslib's wcstrig converts with its macros `D2R` = `PI/180.0` and `R2D` = `180.0/PI`
+// (no parentheses), i.e. `(a*PI)/180` and `(t*180)/PI`; multiplying by the constant
+// `180/PI` instead differs in the last bit for about half of all angles, which MakeWCS's
+// finite differences turn into ~1e-8 of CD.
 fn sind(a: f64) -> f64 {
     let i = a / 90.0;
     if a % 90.0 == 0.0 {
@@ -270,7 +283,7 @@ fn atan2d(y: f64, x: f64) -> f64 {
     } else if x == 0.0 {
         return if y > 0.0 { 90.0 } else { -90.0 };
     }
-    y.atan2(x) * (180.0 / PI)
+    y.atan2(x) * 180.0 / PI
 }
 
 fn asind(v: f64) -> f64 {
@@ -283,7 +296,7 @@ fn asind(v: f64) -> f64 {
     } else if v >= 1.0 && v - 1.0 < 1e-10 {
         return 90.0;
     }
-    v.asin() * (180.0 / PI)
+    v.asin() * 180.0 / PI
 }
 
 fn acosd(v: f64) -> f64 {
@@ -296,7 +309,7 @@ fn acosd(v: f64) -> f64 {
     } else if v <= -1.0 && v + 1.0 > -1e-10 {
         return 180.0;
     }
-    v.acos() * (180.0 / PI)
+    v.acos() * 180.0 / PI
 }
 
 /// wcslib `wcsp2s` for a CD-matrix TAN WCS with the default LONPOLE (180, CRVAL2 < 90).
@@ -444,8 +457,10 @@ pub fn make_wcs(ext: &ChipGeometry, refc: &ChipGeometry, pa_v3: f64, parity: [f6
     let v3ref = ref_model.v3ref - rv23_corr[1] * tddscale;
     let off = ((v2 - v2ref).powi(2) + (v3 - v3ref).powi(2)).sqrt() / (r_scale * 3600.0);
     let mut theta = if v3 == v3ref { 0.0 } else { (p00 * (v2 - v2ref)).atan2(p11 * (v3 - v3ref)) };
+    // THETA is the table's float32; under numpy 2 `theta += THETA * pi / 180` is evaluated
+    // (and theta rounded) in float32. Only tables with a THETA column (WFC3) get here.
     if ref_model.theta != 0.0 {
-        theta += ref_model.theta * PI / 180.0;
+        theta = ((theta as f32) + (ref_model.theta as f32) * std::f32::consts::PI / 180.0) as f64;
     }
     let dx = off * theta.sin() + offsh[0];
     let dy = off * theta.cos() + offsh[1];
@@ -455,8 +470,13 @@ pub fn make_wcs(ext: &ChipGeometry, refc: &ChipGeometry, pa_v3: f64, parity: [f6
         [fx[1][1] / r_scale / 3600.0, fy[1][1] / r_scale / 3600.0],
         [fx[1][0] / r_scale / 3600.0, fy[1][0] / r_scale / 3600.0],
     ];
-    let dtheta = if ext_model.theta != 0.0 { ext_model.theta - ref_model.theta } else { 0.0 };
-    let dxy = matmul(delmat, rot_matrix(dtheta));
+    // float32 THETAs: the difference and the rotation are float32 too (see rot_matrix_f32).
+    let rot = if ext_model.theta != 0.0 {
+        rot_matrix_f32(ext_model.theta as f32 - ref_model.theta as f32)
+    } else {
+        rot_matrix(0.0)
+    };
+    let dxy = matmul(delmat, rot);
     let w0 = reference.p2s(dx + dxy[0][0], dy + dxy[0][1]);
     let w1 = reference.p2s(dx + dxy[1][0], dy + dxy[1][1]);
     let c = (newcrval.1 * PI / 180.0).cos();
