@@ -85,18 +85,23 @@ fn commit_with(temp: tempfile::TempPath, target: &Path, durable: bool) -> Result
     Ok(())
 }
 
+/// Cards are written while the HDU still has no data: CFITSIO grows a header by moving
+/// everything after it, so cards added once the data unit is sized would copy the whole
+/// image once per 2880-byte header block (seconds for a drizzled frame).
 fn append_image<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView2<T>, label: &str) -> Result<()> {
     let (ny, nx) = data.dim();
-    raw.create_image(T::BITPIX, &[nx, ny], label)?;
+    raw.create_image(T::BITPIX, &[], label)?;
     replace_cards(raw, header, label)?;
+    raw.resize_image(T::BITPIX, &[nx, ny], label)?;
     let contiguous = data.as_standard_layout();
     raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
 }
 
 fn append_cube<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView3<T>, label: &str) -> Result<()> {
     let (nz, ny, nx) = data.dim();
-    raw.create_image(T::BITPIX, &[nx, ny, nz], label)?;
+    raw.create_image(T::BITPIX, &[], label)?;
     replace_cards(raw, header, label)?;
+    raw.resize_image(T::BITPIX, &[nx, ny, nz], label)?;
     let contiguous = data.as_standard_layout();
     raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
 }
@@ -194,8 +199,10 @@ impl FitsWriter {
         let raw = &mut self.raw;
         let result = (|| {
             raw.move_to(0)?;
-            raw.resize_image(T::BITPIX, &[nx, ny], "0")?;
+            // Cards first, data size second (see append_image).
+            raw.resize_image(T::BITPIX, &[], "0")?;
             replace_cards(raw, header, "0")?;
+            raw.resize_image(T::BITPIX, &[nx, ny], "0")?;
             let contiguous = data.as_standard_layout();
             raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), "0")
         })();
