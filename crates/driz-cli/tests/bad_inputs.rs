@@ -181,7 +181,12 @@ fn bad_inputs_end_as_documented() {
     let c = Case::new(source.path());
     let out = runastrodriz(c.dir.path(), Some("trap '' XFSZ; ulimit -f 8000"), &["-i", asn]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("./jsm001010_drz.fits[1]: writing image pixels"), "{}", text(&out));
+    // CFITSIO fails when the data unit is sized or when the pixels are written.
+    assert!(
+        text(&out).contains("./jsm001010_drz.fits[1]: ") && text(&out).contains("error writing to FITS file"),
+        "{}",
+        text(&out)
+    );
     assert!(!text(&out).contains(".jsm001010_drz.fits."), "the temporary name leaked: {}", text(&out));
     assert!(!c.path("jsm001010_drz.fits").exists() && !c.path("jsm001010_drc.fits").exists());
     all_readable(c.dir.path());

@@ -326,6 +326,16 @@ struct Job<'a> {
     zero_weight_writes_data: bool,
 }
 
+/// One band of output rows and what is drizzled into it.
+struct Band<'a> {
+    row0: usize,
+    band_rows: usize,
+    cells: &'a mut [Cell],
+    segments: &'a [Segment],
+    /// The context bit of the input.
+    bit: i32,
+}
+
 /// Column range of one input row that can reach one band.
 #[derive(Clone, Copy)]
 struct Segment {
@@ -384,13 +394,13 @@ impl Job<'_> {
             .zip(bands.par_iter())
             .enumerate()
             .map(|(band, (cells, segments))| {
-                let row0 = band * band_rows;
+                let band = Band { row0: band * band_rows, band_rows, cells, segments, bit };
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
                     // SAFETY: the CPU supports AVX2 (checked at run time).
-                    return unsafe { self.band_avx2(row0, band_rows, cells, segments, bit) };
+                    return unsafe { self.band_avx2(band) };
                 }
-                self.band::<false>(row0, band_rows, cells, segments, bit)
+                self.band::<false>(band)
             })
             .reduce(|| false, |a, b| a || b)
     }
@@ -399,28 +409,15 @@ impl Job<'_> {
     /// registers. Same operations, so the same results as without it.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn band_avx2(
-        &self,
-        row0: usize,
-        band_rows: usize,
-        cells: &mut [Cell],
-        segments: &[Segment],
-        bit: i32,
-    ) -> bool {
-        self.band::<true>(row0, band_rows, cells, segments, bit)
+    unsafe fn band_avx2(&self, band: Band) -> bool {
+        self.band::<true>(band)
     }
 
-    /// Drizzle the segments into one band of output rows starting at `row0`; `true`
-    /// when a cell was left with data in SCI and WHT = 0.
+    /// Drizzle the segments into one band of output rows; `true` when a cell was left
+    /// with data in SCI and WHT = 0.
     #[inline(always)]
-    fn band<const AVX: bool>(
-        &self,
-        row0: usize,
-        band_rows: usize,
-        cells: &mut [Cell],
-        segments: &[Segment],
-        bit: i32,
-    ) -> bool {
+    fn band<const AVX: bool>(&self, band: Band) -> bool {
+        let Band { row0, band_rows, cells, segments, bit } = band;
         let mut data_without_weight = false;
         let (onx, ony) = (self.onx as i64, self.ony as i64);
         let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);

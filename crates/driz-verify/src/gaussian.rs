@@ -105,6 +105,12 @@ fn correlate_line<T: Real>(row: &mut [T], k: &SymmetricKernel, line: &mut Vec<f6
     }
 }
 
+/// The image in row-major contiguous layout, which the row slices of the passes need
+/// (a copy only when it is not already).
+fn row_major<T: Real>(img: ArrayView2<T>) -> CowArray<T, ndarray::Ix2> {
+    if img.is_standard_layout() { CowArray::from(img) } else { CowArray::from(img.as_standard_layout().into_owned()) }
+}
+
 /// `scipy.ndimage.gaussian_laplace(img, sigma)` with intermediates and output stored in `T`
 /// (the input's dtype in scipy). Rows are processed in parallel; every output value depends only
 /// on its own fixed-order arithmetic, so the result does not depend on the thread count.
@@ -114,12 +120,7 @@ pub fn gaussian_laplace_generic<T: Real>(img: ArrayView2<T>, sigma: f64) -> Arra
     if nrows == 0 || ncols == 0 {
         return out;
     }
-    // Row slices below need row-major contiguous data.
-    let img = if img.is_standard_layout() {
-        CowArray::from(img)
-    } else {
-        CowArray::from(img.as_standard_layout().into_owned())
-    };
+    let img = row_major(img);
     let img = img.view();
     let radius = kernel_radius(sigma);
     let smooth = SymmetricKernel::new(&gaussian_kernel(sigma, false, radius));
@@ -150,11 +151,7 @@ pub fn gaussian_filter_f32(img: ArrayView2<f32>, sigma: f64) -> Array2<f32> {
     if nrows == 0 || ncols == 0 {
         return out;
     }
-    let img = if img.is_standard_layout() {
-        CowArray::from(img)
-    } else {
-        CowArray::from(img.as_standard_layout().into_owned())
-    };
+    let img = row_major(img);
     let img = img.view();
     let smooth = SymmetricKernel::new(&gaussian_kernel(sigma, false, kernel_radius(sigma)));
     out.axis_iter_mut(Axis(0)).into_par_iter().enumerate().for_each_init(
