@@ -6,6 +6,7 @@ use crate::config::{FinalConfig, FinalUnits, WeightType};
 use crate::cosmic_rays::CrMask;
 use crate::error::Result;
 use crate::image::{Chip, Image};
+use crate::intermediate::{weight_mask_name, write_weight_mask};
 use crate::pixels::read_err;
 use crate::progress::Progress;
 use crate::separate::{add_chip, chip_mask, drizzle_input};
@@ -40,6 +41,8 @@ pub struct FinalProduct {
     pub expend: f64,
     pub n_exposures: usize,
     pub units: FinalUnits,
+    /// The `_final_mask` weight images written (`clean=False` with files).
+    pub mask_files: Vec<std::path::PathBuf>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -51,6 +54,7 @@ pub fn drizzle_final(
     cr_masks: Option<&[Vec<Option<CrMask>>]>,
     resetbits: Option<u32>,
     stepsize: usize,
+    mask_dir: Option<&std::path::Path>,
     progress: &dyn Progress,
 ) -> Result<FinalProduct> {
     let [nx, ny] = frame.size;
@@ -68,6 +72,7 @@ pub fn drizzle_final(
     progress.start("final drizzle", total as u64);
     let mut driz = Drizzle::with_initial(nx, ny, config.maskval.unwrap_or(f32::NAN), config.drizzle.fillval);
     let mut chips = Vec::new();
+    let mut mask_files = Vec::new();
     for (i, image) in images.iter().enumerate() {
         for (k, chip) in image.chips.iter().enumerate() {
             let cr = match cr_masks.and_then(|m| m.get(i)).and_then(|m| m.get(k)).and_then(|m| m.as_ref()) {
@@ -78,6 +83,9 @@ pub fn drizzle_final(
             let data = drizzle_input(chip)?;
             let pix_ratio = frame.pscale() / chip.linear_scale;
             let (weights, weight_scale) = weights(chip, &mask, config, pix_ratio)?;
+            if let Some(dir) = mask_dir {
+                mask_files.push(write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())?);
+            }
             driz.set_next_context_id(chips.len());
             add_chip(&mut driz, chip, frame, &data, &weights, &config.drizzle, weight_scale, stepsize)?;
             chips.push(DrizzledChip {
@@ -88,7 +96,7 @@ pub fn drizzle_final(
                 ),
                 exptime: chip.exptime(),
                 weight_scale,
-                mask_name: format!("{}_sci{}_final_mask.fits", image.rootname, chip.extver()),
+                mask_name: weight_mask_name(&image.rootname, chip.extver(), "final"),
                 idcscale: chip.info.reference.idcscale,
             });
             progress.advance(1);
@@ -113,6 +121,7 @@ pub fn drizzle_final(
         expend: images.iter().map(|im| im.expend).fold(f64::NEG_INFINITY, f64::max),
         n_exposures: seen.len(),
         units: config.units,
+        mask_files,
     })
 }
 

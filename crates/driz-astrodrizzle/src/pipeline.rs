@@ -90,6 +90,9 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         parts[..parts.len().saturating_sub(1)].join("_").to_ascii_lowercase()
     };
 
+    // drizzlepac keeps each chip's input weights as `_single_mask`/`_final_mask` files only
+    // when it keeps its intermediate files.
+    let write_masks = !config.clean && !config.in_memory;
     // Scratch products: removed at the end with `clean`, else reported as written.
     let mut intermediates: Vec<PathBuf> = Vec::new();
     let mut clock = std::time::Instant::now();
@@ -139,9 +142,11 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             config.in_memory,
             config.stepsize,
             &workdir,
+            write_masks,
             progress,
         )?;
         for s in &singles {
+            outcome.written.extend(s.mask_files.iter().cloned());
             if let Single::Files { sci, wht } = &s.product {
                 intermediates.extend([sci.clone(), wht.clone()]);
             }
@@ -241,8 +246,10 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             cr_masks.as_deref(),
             resetbits,
             config.stepsize,
+            write_masks.then_some(workdir.as_path()),
             progress,
         )?;
+        outcome.written.extend(product.mask_files.iter().cloned());
         let written = write_product(&workdir, &inputs.product, &product, &images, &config)?;
         info!(
             "wrote {} ({} chips, EXPTIME {} s, units {})",

@@ -7,7 +7,7 @@ use crate::concurrency::{items_at_once, map_limited};
 use crate::config::DrizzleConfig;
 use crate::error::{AstroDrizzleError, Result};
 use crate::image::{Chip, Image};
-use crate::intermediate::{frame_header, write_frame_image};
+use crate::intermediate::{frame_header, write_frame_image, write_weight_mask};
 use crate::pixels::{good_mask, read_dq, read_sci};
 use crate::progress::Progress;
 use crate::static_mask::{StaticMasks, signature};
@@ -29,6 +29,8 @@ pub enum Single {
 #[derive(Debug)]
 pub struct SingleProduct {
     pub product: Single,
+    /// The `_single_mask` weight images written (`clean=False` with files).
+    pub mask_files: Vec<PathBuf>,
     /// imagestats mean of the WHT pixels ≥ 1e-8 (float32, as upstream; 0 when none).
     pub wht_mean: f32,
 }
@@ -125,6 +127,7 @@ pub fn drizzle_separate(
     in_memory: bool,
     stepsize: usize,
     workdir: &Path,
+    write_masks: bool,
     progress: &dyn Progress,
 ) -> Result<Vec<SingleProduct>> {
     let [nx, ny] = frame.size;
@@ -143,6 +146,7 @@ pub fn drizzle_separate(
     let out = map_limited(images, items_at_once(working_set), |image| {
         let t0 = std::time::Instant::now();
         let mut driz = Drizzle::with_initial(nx, ny, 0.0, config.fillval);
+        let mut mask_files = Vec::new();
         for chip in &image.chips {
             let data = drizzle_input(chip)?;
             let mask = chip_mask(chip, config.bits, resetbits, statics, None)?;
@@ -151,6 +155,9 @@ pub fn drizzle_separate(
             }
             let t = chip.exptime() as f32;
             let weights = mask.mapv(|m| if m { t } else { 0.0 });
+            if write_masks {
+                mask_files.push(write_weight_mask(workdir, &image.rootname, chip.extver(), "single", weights.view())?);
+            }
             add_chip(&mut driz, chip, frame, &data, &weights, config, config.wt_scl.0, stepsize)?;
         }
         let (sci, wht) = (driz.sci(), driz.wht());
@@ -171,7 +178,7 @@ pub fn drizzle_separate(
         };
         tracing::debug!("{}: single done {:.2} s", image.label(), t0.elapsed().as_secs_f64());
         progress.advance(1);
-        Ok(SingleProduct { product, wht_mean })
+        Ok(SingleProduct { product, wht_mean, mask_files })
     });
     progress.finish();
     out

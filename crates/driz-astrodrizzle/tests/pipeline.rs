@@ -165,6 +165,34 @@ fn in_memory_gives_the_same_product() {
         rb.cosmic_rays.iter().map(|(f, c, n)| (a.path().join(f.file_name().unwrap()), *c, *n)).collect::<Vec<_>>()
     );
     assert!(!b.path().join(format!("{}_med.fits", asn.trim_end_matches("_asn.fits"))).exists());
+    // With its intermediate files kept, AstroDrizzle writes each chip's input weights (EXP:
+    // the exposure time on good pixels, else 0) as `_single_mask` and `_final_mask` files,
+    // the latter named by the product's DnnnMASK; in memory it writes none.
+    let masks = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with("_mask.fits") && !n.contains("static"))
+            .collect();
+        v.sort();
+        v
+    };
+    let written = masks(a.path());
+    assert_eq!(written.len(), 8, "{written:?}");
+    assert!(masks(b.path()).is_empty());
+    let d001 = fa.primary_header().get_str("D001MASK").unwrap().unwrap().trim().to_string();
+    assert!(written.contains(&d001), "{d001} not in {written:?}");
+    for name in &written {
+        assert!(ra.written.contains(&a.path().join(name)), "{name} not reported");
+        let root = name.split('_').next().unwrap();
+        let exptime =
+            Fits::open(a.path().join(format!("{root}_flt.fits"))).unwrap().primary_header().get_f64("EXPTIME");
+        let exptime = exptime.unwrap().unwrap() as f32;
+        let w = Fits::open(a.path().join(name)).unwrap().read_image::<f32>(0).unwrap();
+        let good = w.iter().filter(|&&v| v == exptime).count();
+        assert!(w.iter().all(|&v| v == 0.0 || v == exptime), "{name}: values other than 0 and EXPTIME");
+        assert!(good > w.len() / 2, "{name}: only {good} good pixels");
+    }
 }
 
 #[test]
