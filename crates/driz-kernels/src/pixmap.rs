@@ -54,7 +54,7 @@ impl<'a> PixelMap<'a> {
     /// neighbourhood (drizzle's `interpolate_four_points`; same result as four
     /// [`interpolate`](Self::interpolate) calls up to rounding). Order: (−h,+h), (+h,+h),
     /// (+h,−h), (−h,−h). Requires 1 ≤ i ≤ nx−3 and 1 ≤ j ≤ ny−3.
-    #[inline]
+    #[inline(always)]
     pub fn four_corners(&self, i: usize, j: usize, h: f64) -> Option<([f64; 4], [f64; 4])> {
         let mut f = [[0.0; 3]; 3];
         let mut g = [[0.0; 3]; 3];
