@@ -175,7 +175,6 @@ pub fn detect_image(
         })?;
         prepared = build_kernel(&original_stack, &current, &weight, background(&current)?, default_fwhm_px)?;
     }
-    let kernel = KernelArray { values: prepared.kernel.kernel.clone(), is_f32: prepared.kernel.from_psf };
     let fwhm = prepared.kernel.fwhm;
     if params.sbc {
         // One chip; the background and kernel above only set the kernel FWHM.
@@ -187,6 +186,7 @@ pub fn detect_image(
             kernel_from_psf: prepared.kernel.from_psf,
         });
     }
+    let kernel = KernelArray { values: prepared.kernel.kernel.clone(), is_f32: prepared.kernel.from_psf };
     let per_chip = current
         .par_iter()
         .zip(prepared.backgrounds.par_iter())

@@ -5,8 +5,8 @@
 //! cores with a wide Laplacian of Gaussian, and runs DAOStarFinder with a negligible
 //! threshold only on those cores.
 
-use driz_verify::{gaussian_filter_f32, gaussian_laplace_f32, sigma_clipped_stats};
-use ndarray::{Array2, ArrayView2};
+use driz_verify::{gaussian_filter_f32, sigma_clipped_stats, source_cores};
+use ndarray::ArrayView2;
 
 use crate::Source;
 use crate::daofind::dao_find_masked;
@@ -34,22 +34,10 @@ pub fn sbc_sources(sci: ArrayView2<f32>, kernel_fwhm_px: f64) -> Vec<Source> {
             *v = 0.0;
         }
     });
-    let cores = point_source_cores(above);
-    let outside_cores = cores.mapv(|c| !c);
+    // drizzlepac's `detect_point_sources(above, background=0, log_sigma=5)`.
+    let outside_cores = source_cores(above, LOG_SIGMA).mapv(|c| !c);
     dao_find_masked(sci, DAO_THRESHOLD, kernel_fwhm_px, Some(outside_cores.view()))
         .into_iter()
         .map(|s| Source { x: s.xcentroid, y: s.ycentroid, flux: s.flux as f64, peak: s.peak as f64, mag: s.mag as f64 })
         .collect()
-}
-
-/// drizzlepac's `detect_point_sources(img, background=0, log_sigma=5)`: the image clipped
-/// to [0, max], and the pixels where its negated Laplacian of Gaussian is positive.
-fn point_source_cores(mut img: Array2<f32>) -> Array2<bool> {
-    let top = img.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    img.mapv_inplace(|v| {
-        let v = if v < 0.0 { 0.0 } else { v };
-        if v > top { top } else { v }
-    });
-    // −LoG with its negative part zeroed is non-zero where LoG < 0 (or NaN).
-    gaussian_laplace_f32(img.view(), LOG_SIGMA).mapv(|v| v < 0.0 || v.is_nan())
 }

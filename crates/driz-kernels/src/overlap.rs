@@ -5,7 +5,7 @@
 //! the CPU has it. Both builds give identical results; they agree with `boxer` to
 //! rounding.
 
-/// A drop's quadrilateral prepared for many overlap queries: [`boxer`]'s arithmetic
+/// A drop's quadrilateral prepared for many overlap queries: `boxer`'s arithmetic
 /// rewritten without branches, the four edges as four independent lanes (vectorised
 /// where the CPU allows), and the divisions done once per drop instead of once per
 /// output pixel.
@@ -47,7 +47,7 @@ impl Quad {
         q
     }
 
-    /// Area of the quadrilateral inside output pixel (is, js), signed like [`boxer`]
+    /// Area of the quadrilateral inside output pixel (is, js), signed like `boxer`
     /// and equal to it up to rounding.
     ///
     /// boxer's per-edge cases (no x overlap, edge below the pixel, edge above it,
@@ -198,7 +198,6 @@ mod tests {
     use super::*;
 
     /// Signed area between segment (x1,y1)→(x2,y2) and the x axis, inside the unit square.
-    #[cfg(test)]
     fn sgarea(x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
         let dx = x2 - x1;
         let dy = y2 - y1;
@@ -242,7 +241,6 @@ mod tests {
 
     /// Area of the quadrilateral `x, y` inside output pixel (is, js) (Sparks' boxer, as
     /// drizzle computes it; [`Quad::area_in_pixel`] is the fast equivalent).
-    #[cfg(test)]
     fn boxer(is: f64, js: f64, x: &[f64; 4], y: &[f64; 4]) -> f64 {
         let (is, js) = (is - 0.5, js - 0.5);
         let px = [x[0] - is, x[1] - is, x[2] - is, x[3] - is];

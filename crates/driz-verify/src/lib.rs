@@ -38,7 +38,7 @@ pub use gaussian::{gaussian_filter_f32, gaussian_laplace, gaussian_laplace_f32};
 pub use morphology::{binary_erosion_cross, label, median_filter_5x5};
 pub use overlap::{edge_pixels, overlap_count};
 pub use overlap_diff::{OVERLAP_LIMIT, OverlapDiff, OverlapRegion, max_overlap_diff};
-pub use point_sources::{PointSources, detect_point_sources, detect_point_sources_counted};
+pub use point_sources::{PointSources, detect_point_sources, detect_point_sources_counted, source_cores};
 pub use sigma_clip::{ClippedStats, sigma_clipped_stats};
 pub use similarity::similarity_index;
 

@@ -55,17 +55,23 @@ pub fn detect_point_sources_counted(
         _ => img.to_owned(),
     };
     work.mapv_inplace(|v| v - threshold);
-    let top = work.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let map = source_cores(work, log_sigma);
+    let count = count_components(map.view());
+    Ok(PointSources { map, count })
+}
+
+/// The tail of `detect_point_sources` once the background is subtracted: the image clipped
+/// to [0, max] and the map of pixels whose negated Laplacian of Gaussian is positive (the
+/// sources' cores; labelled, these are the reference's `slabels`).
+pub fn source_cores(mut img: Array2<f32>, log_sigma: f64) -> Array2<bool> {
+    let top = img.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     // np.clip(x, 0, max): the lower bound first, then the upper one (which wins if max < 0).
-    work.mapv_inplace(|v| {
+    img.mapv_inplace(|v| {
         let v = if v < 0.0 { 0.0 } else { v };
         if v > top { top } else { v }
     });
-    let log = gaussian_laplace_f32(work.view(), log_sigma);
     // −LoG with its negative part zeroed is non-zero where LoG < 0 (or NaN).
-    let map = log.mapv(|v| v < 0.0 || v.is_nan());
-    let count = count_components(map.view());
-    Ok(PointSources { map, count })
+    gaussian_laplace_f32(img.view(), log_sigma).mapv(|v| v < 0.0 || v.is_nan())
 }
 
 /// The binary point-source map of `detect_point_sources` (see [`detect_point_sources_counted`]).

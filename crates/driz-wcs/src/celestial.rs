@@ -144,16 +144,7 @@ impl Celestial {
     /// Focal-plane (1-based, distortion-corrected) pixel → (RA, Dec) in degrees.
     #[inline]
     pub fn foc2world(&self, xf: f64, yf: f64) -> (f64, f64) {
-        let dx = xf - self.crpix[0];
-        let dy = yf - self.crpix[1];
-        let xi = (self.cd[0][0] * dx + self.cd[0][1] * dy) * D2R;
-        let eta = (self.cd[1][0] * dx + self.cd[1][1] * dy) * D2R;
-        // Native direction of the gnomonic point, unnormalised: (cosθcosφ, cosθsinφ, sinθ).
-        let n = [-eta, xi, 1.0];
-        let m = &self.rotation;
-        let x = m[0][0] * n[0] + m[0][1] * n[1] + m[0][2] * n[2];
-        let y = m[1][0] * n[0] + m[1][1] * n[1] + m[1][2] * n[2];
-        let z = m[2][0] * n[0] + m[2][1] * n[1] + m[2][2] * n[2];
+        let [x, y, z] = rotate(&self.rotation, self.native_direction(xf, yf));
         let mut ra = y.atan2(x) * R2D;
         if ra < 0.0 {
             ra += 360.0;
@@ -170,12 +161,23 @@ impl Celestial {
     pub fn world2foc(&self, ra: f64, dec: f64) -> Option<(f64, f64)> {
         let (sa, ca) = (ra * D2R).sin_cos();
         let (sd, cd) = (dec * D2R).sin_cos();
-        let c = [cd * ca, cd * sa, sd];
-        let m = &self.rotation;
-        // Inverse rotation = transpose.
-        let nx = m[0][0] * c[0] + m[1][0] * c[1] + m[2][0] * c[2];
-        let ny = m[0][1] * c[0] + m[1][1] * c[1] + m[2][1] * c[2];
-        let nz = m[0][2] * c[0] + m[1][2] * c[1] + m[2][2] * c[2];
+        self.project(rotate_back(&self.rotation, [cd * ca, cd * sa, sd]))
+    }
+
+    /// Native direction of a focal-plane point, unnormalised: (cosθcosφ, cosθsinφ, sinθ).
+    #[inline]
+    fn native_direction(&self, xf: f64, yf: f64) -> [f64; 3] {
+        let dx = xf - self.crpix[0];
+        let dy = yf - self.crpix[1];
+        let xi = (self.cd[0][0] * dx + self.cd[0][1] * dy) * D2R;
+        let eta = (self.cd[1][0] * dx + self.cd[1][1] * dy) * D2R;
+        [-eta, xi, 1.0]
+    }
+
+    /// The gnomonic projection of a native direction onto the focal plane; `None` on the
+    /// far side of the tangent plane.
+    #[inline]
+    fn project(&self, [nx, ny, nz]: [f64; 3]) -> Option<(f64, f64)> {
         if nz <= 0.0 {
             return None;
         }
@@ -196,13 +198,7 @@ impl Celestial {
                 *v = b[0][i] * a[0][j] + b[1][i] * a[1][j] + b[2][i] * a[2][j];
             }
         }
-        FocalTransfer {
-            from_crpix: self.crpix,
-            from_cd: self.cd,
-            rotation: m,
-            to_crpix: other.crpix,
-            to_cd_inv: other.cd_inv,
-        }
+        FocalTransfer { from: self.clone(), rotation: m, to: other.clone() }
     }
 
     /// Pixel scale in arcsec at the reference point (sqrt of |det CD|).
@@ -223,36 +219,42 @@ impl Celestial {
 /// [`Celestial::foc2world`] followed by [`Celestial::world2foc`] to ~1e-15 relative.
 #[derive(Debug, Clone)]
 pub struct FocalTransfer {
-    from_crpix: [f64; 2],
-    from_cd: [[f64; 2]; 2],
+    from: Celestial,
     /// Native direction in the first frame → native direction in the second.
     rotation: [[f64; 3]; 3],
-    to_crpix: [f64; 2],
-    to_cd_inv: [[f64; 2]; 2],
+    to: Celestial,
 }
 
 impl FocalTransfer {
     /// `None` for points on the far side of the second tangent plane.
     #[inline]
     pub fn apply(&self, xf: f64, yf: f64) -> Option<(f64, f64)> {
-        let dx = xf - self.from_crpix[0];
-        let dy = yf - self.from_crpix[1];
-        let cd = &self.from_cd;
-        let xi = (cd[0][0] * dx + cd[0][1] * dy) * D2R;
-        let eta = (cd[1][0] * dx + cd[1][1] * dy) * D2R;
-        let n = [-eta, xi, 1.0];
-        let m = &self.rotation;
-        let nx = m[0][0] * n[0] + m[0][1] * n[1] + m[0][2] * n[2];
-        let ny = m[1][0] * n[0] + m[1][1] * n[1] + m[1][2] * n[2];
-        let nz = m[2][0] * n[0] + m[2][1] * n[1] + m[2][2] * n[2];
-        if nz <= 0.0 || nz.is_nan() {
+        let n = rotate(&self.rotation, self.from.native_direction(xf, yf));
+        if n[2].is_nan() {
             return None;
         }
-        let xi = ny / nz * R2D;
-        let eta = -nx / nz * R2D;
-        let k = &self.to_cd_inv;
-        Some((k[0][0] * xi + k[0][1] * eta + self.to_crpix[0], k[1][0] * xi + k[1][1] * eta + self.to_crpix[1]))
+        self.to.project(n)
     }
+}
+
+/// `m · v`.
+#[inline]
+fn rotate(m: &[[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
+    [
+        m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
+        m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
+        m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2],
+    ]
+}
+
+/// `mᵀ · v`: the inverse of a rotation.
+#[inline]
+fn rotate_back(m: &[[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
+    [
+        m[0][0] * v[0] + m[1][0] * v[1] + m[2][0] * v[2],
+        m[0][1] * v[0] + m[1][1] * v[1] + m[2][1] * v[2],
+        m[0][2] * v[0] + m[1][2] * v[1] + m[2][2] * v[2],
+    ]
 }
 
 fn default_lonpole(dec0: f64) -> f64 {
@@ -372,7 +374,6 @@ mod tests {
         let a =
             Celestial::new([2048.0, 1024.0], [150.1, 2.2], [[-1.2e-5, 4e-6], [5e-6, 1.3e-5]], ["RA---TAN", "DEC--TAN"])
                 .unwrap();
-        // Near the pole and across RA 0 too.
         let frames = [
             ([2100.0, 2100.0], [150.1003, 2.2004], [[-1.389e-5, 0.0], [0.0, 1.389e-5]]),
             ([500.0, -300.0], [150.0, 2.25], [[1e-5, 2e-6], [-2e-6, 1e-5]]),
@@ -387,6 +388,7 @@ mod tests {
                 assert!((gx - ex).abs() < 1e-8 && (gy - ey).abs() < 1e-8, "({gx}, {gy}) vs ({ex}, {ey})");
             }
         }
+        // Near the poles and across RA 0.
         for crval in [[0.001, -89.99], [359.999, 89.999]] {
             let p = Celestial::new([10.0, 10.0], crval, [[-1e-4, 0.0], [0.0, 1e-4]], ["RA---TAN", "DEC--TAN"]).unwrap();
             let q = Celestial::new(

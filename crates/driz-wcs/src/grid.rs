@@ -2,6 +2,7 @@
 //! results are bit-identical for any number of threads.
 
 use crate::WcsError;
+use crate::celestial::FocalTransfer;
 use crate::hst::HstWcs;
 use rayon::prelude::*;
 
@@ -44,16 +45,25 @@ pub fn pixel_map(input: &HstWcs, output: &HstWcs, nx: usize, ny: usize) -> Vec<[
     let xs = column_coordinates(nx);
     let transfer = input.celestial.transfer_to(&output.celestial);
     map.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
-        let ys = vec![(j + 1) as f64; nx];
-        let (mut xf, mut yf) = (vec![0.0; nx], vec![0.0; nx]);
-        input.pix2foc_many(&xs, &ys, &mut xf, &mut yf);
-        for ((out, &xf), &yf) in row.iter_mut().zip(&xf).zip(&yf) {
-            if let Some((xo, yo)) = transfer.apply(xf, yf).and_then(|(x, y)| output.foc2pix(x, y)) {
-                *out = [xo - 1.0, yo - 1.0];
-            }
+        map_row(input, output, &transfer, &xs, (j + 1) as f64, row);
+        for out in row.iter_mut() {
+            *out = [out[0] - 1.0, out[1] - 1.0];
         }
     });
     map
+}
+
+/// 1-based input pixels `(x, y)` for every `x` in `xs` → 1-based output pixels in `row`
+/// (left NaN where the output cannot be reached).
+fn map_row(input: &HstWcs, output: &HstWcs, transfer: &FocalTransfer, xs: &[f64], y: f64, row: &mut [[f64; 2]]) {
+    let ys = vec![y; xs.len()];
+    let (mut xf, mut yf) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
+    input.pix2foc_many(xs, &ys, &mut xf, &mut yf);
+    for ((out, &xf), &yf) in row.iter_mut().zip(&xf).zip(&yf) {
+        if let Some((xo, yo)) = transfer.apply(xf, yf).and_then(|(x, y)| output.foc2pix(x, y)) {
+            *out = [xo, yo];
+        }
+    }
 }
 
 /// The pixel map as AstroDrizzle computes it (drizzlepac's `DefaultWCSMapping`): the
@@ -71,14 +81,7 @@ pub fn pixel_map_stepped(input: &HstWcs, output: &HstWcs, nx: usize, ny: usize, 
     let mut grid = vec![[f64::NAN; 2]; gnx * gny];
     let transfer = input.celestial.transfer_to(&output.celestial);
     grid.par_chunks_mut(gnx).enumerate().for_each(|(j, row)| {
-        let ys = vec![(j * step) as f64; gnx];
-        let (mut xf, mut yf) = (vec![0.0; gnx], vec![0.0; gnx]);
-        input.pix2foc_many(&xs, &ys, &mut xf, &mut yf);
-        for ((out, &xf), &yf) in row.iter_mut().zip(&xf).zip(&yf) {
-            if let Some((xo, yo)) = transfer.apply(xf, yf).and_then(|(x, y)| output.foc2pix(x, y)) {
-                *out = [xo, yo];
-            }
-        }
+        map_row(input, output, &transfer, &xs, (j * step) as f64, row);
     });
     let step_f = step as f64;
     let mut map = vec![[f64::NAN; 2]; nx * ny];

@@ -50,7 +50,7 @@ impl Polynomial {
         }
     }
 
-    /// Σ coef[p][q] u^p v^q by Horner's rule in u for each power of v.
+    /// `Σ coef[p][q] u^p v^q` by Horner's rule in u for each power of v.
     #[inline]
     pub fn eval(&self, u: f64, v: f64) -> f64 {
         let n = self.order;
