@@ -250,7 +250,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             progress,
         )?;
         outcome.written.extend(product.mask_files.iter().cloned());
-        let written = write_product(&workdir, &inputs.product, &product, &images, &config)?;
+        let written = write_product(&workdir, &inputs.product, &product, &images, &config, persist_sky)?;
         info!(
             "wrote {} ({} chips, EXPTIME {} s, units {})",
             written[0].display(),
@@ -307,7 +307,7 @@ fn update_inputs(
             for (k, chip) in image.chips.iter().enumerate() {
                 if persist_sky {
                     let mut h = u.fits().hdu(chip.info.sci).header.clone();
-                    h.set_with_comment("MDRIZSKY", chip.subtracted_sky, "Sky value computed by AstroDrizzle");
+                    h.set_with_comment("MDRIZSKY", crate::sky::mdrizsky_value(chip.subtracted_sky), "Sky value computed by AstroDrizzle");
                     u.set_header(chip.info.sci, &h)?;
                 }
                 if !needs_dq {

@@ -1,13 +1,15 @@
-//! The drizzled product file: `<output>_drz.fits` (PRIMARY, SCI, WHT, CTX) with the
-//! primary and SCI headers of the first input carried over and the keywords AstroDrizzle
-//! sets (exposure bookkeeping, D### drizzle records, output WCS), or with `build=False`
-//! the three `_sci`, `_wht`, `_ctx` files.
+//! The drizzled product file: `<output>_drz.fits` (PRIMARY, SCI, WHT, CTX, HDRTAB) or,
+//! with `build=False`, the three `_sci` (with HDRTAB), `_wht`, `_ctx` files. The headers
+//! are the inputs' headers blended by fitsblender's rules (driz-blend) plus the keywords
+//! AstroDrizzle sets (exposure bookkeeping, D### drizzle records, output WCS).
 
 use crate::config::{Config, FinalUnits, WeightType};
 use crate::error::Result;
 use crate::final_drizzle::FinalProduct;
 use crate::image::Image;
-use driz_fits::{Fits, FitsWriter};
+use crate::error::AstroDrizzleError;
+use driz_blend::{BlendedHeaders, ChipHeaders, ColumnData, HeaderTable};
+use driz_fits::{Column, Fits, FitsWriter};
 use driz_header::{Card, Header};
 use ndarray::Array3;
 use std::path::{Path, PathBuf};
@@ -22,15 +24,30 @@ pub fn write_product(
     product: &FinalProduct,
     images: &[Image],
     config: &Config,
+    persist_sky: bool,
 ) -> Result<Vec<PathBuf>> {
     let first = &images[0];
-    let fits = Fits::open(&first.path)?;
-    let first_sci = fits.hdu(first.chips[0].info.sci).header.clone();
+    let mut blended = blend_inputs(images, persist_sky)?;
+    driz_blend::clean_templates(&mut blended.sci, &mut blended.err, &mut blended.dq);
     let root = product_root(product_name);
-    let primary = primary_header(first, &first_sci, product, product_name, &root, config);
-    let sci = extension_header(&first_sci, product, "SCI", Some(&bunit(first, product.units)));
-    let wht = extension_header(&first_sci, product, "WHT", None);
-    let ctx = extension_header(&first_sci, product, "CTX", None);
+    let primary = primary_header(&blended.primary, &blended.sci, product, product_name, &root, config);
+    let bunit = bunit(first, product.units);
+    let sci = extension_header(
+        &blended.sci,
+        product,
+        Extension { extname: "SCI", bunit: Some(&bunit), reset_ccdchip: true, drop_opus_wcs: true },
+    );
+    let wht = extension_header(
+        &blended.err,
+        product,
+        Extension { extname: "WHT", bunit: None, reset_ccdchip: true, drop_opus_wcs: false },
+    );
+    let ctx = extension_header(
+        &blended.dq,
+        product,
+        Extension { extname: "CTX", bunit: None, reset_ccdchip: false, drop_opus_wcs: false },
+    );
+    let table = blended.table.as_ref().map(|t| (t.extension_header(), table_columns(t)));
     let ctx_cube = || -> Option<Array3<i32>> {
         if product.ctx.len() <= 1 {
             return None;
@@ -46,7 +63,7 @@ pub fn write_product(
         let path = workdir.join(product_name);
         let mut w = FitsWriter::create(&path)?;
         let mut p = primary;
-        p.set_with_comment("NEXTEND", 3, "Number of standard extensions");
+        p.set_with_comment("NEXTEND", 3 + table.is_some() as i64, "Number of standard extensions");
         w.primary(&p)?;
         w.image(&sci, product.sci.view())?;
         w.image(&wht, product.wht.view())?;
@@ -56,6 +73,9 @@ pub fn write_product(
             w.cube(&ctx, cube.view())?;
         } else {
             w.image(&ctx, product.ctx[0].view())?;
+        }
+        if let Some((header, columns)) = &table {
+            w.table(header, columns)?;
         }
         w.finish()?;
         return Ok(vec![path]);
@@ -77,6 +97,9 @@ pub fn write_product(
     let sci_path = workdir.join(format!("{stem}_sci.fits"));
     let mut w = FitsWriter::create(&sci_path)?;
     w.primary_image(&merged(&sci), product.sci.view())?;
+    if let Some((header, columns)) = &table {
+        w.table(header, columns)?;
+    }
     w.finish()?;
     written.push(sci_path);
     let wht_path = workdir.join(format!("{stem}_wht.fits"));
@@ -126,19 +149,69 @@ fn bunit(first: &Image, units: FinalUnits) -> String {
     }
 }
 
+/// fitsblender's blend of every input chip's headers, in drizzle order. drizzlepac blends
+/// the inputs as the sky step left them (MDRIZSKY moved from the primary header to the SCI
+/// headers); driz updates the files only at the end, so that state is recreated here.
+fn blend_inputs(images: &[Image], persist_sky: bool) -> Result<BlendedHeaders> {
+    let mut chips = Vec::new();
+    for image in images {
+        let fits = Fits::open(&image.path)?;
+        let header = |index: Option<usize>| index.map(|i| fits.hdu(i).header.clone());
+        let mut primary = fits.primary_header().clone();
+        primary.remove("MDRIZSKY");
+        for chip in &image.chips {
+            let mut sci = fits.hdu(chip.info.sci).header.clone();
+            if persist_sky {
+                sci.set_with_comment("MDRIZSKY", crate::sky::mdrizsky_value(chip.subtracted_sky), "Sky value computed by AstroDrizzle");
+            }
+            chips.push(ChipHeaders {
+                primary: primary.clone(),
+                sci,
+                err: header(chip.info.err),
+                dq: header(chip.info.dq),
+            });
+        }
+    }
+    driz_blend::blend_headers(&chips, RULES_DIR)
+        .map_err(|e| AstroDrizzleError::Input(format!("{}: header blending: {e}", images[0].path.display())))
+}
+
+/// What RULEFILE names as the rules' directory: the rules are built into driz.
+const RULES_DIR: &str = "driz-blend/rules";
+
+/// The HDRTAB columns as driz-fits writes them (text padded to numpy's width, which sets
+/// the TFORM).
+fn table_columns(table: &HeaderTable) -> Vec<(String, Column)> {
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let column = match &c.data {
+                ColumnData::Text { width, values } => {
+                    Column::Text(values.iter().map(|v| format!("{v:<width$}", width = *width)).collect())
+                }
+                ColumnData::Logical(v) => Column::Logical(v.clone()),
+                ColumnData::Integer(v) => Column::Integer(v.clone()),
+                ColumnData::Float(v) => Column::Float(v.clone()),
+            };
+            (c.name.clone(), column)
+        })
+        .collect()
+}
+
 fn primary_header(
-    first: &Image,
-    first_sci: &Header,
+    blended_primary: &Header,
+    sci_template: &Header,
     product: &FinalProduct,
     name: &str,
     root: &str,
     config: &Config,
 ) -> Header {
-    let mut p = first.primary.clone();
+    let mut p = blended_primary.clone();
     p.retain(|c| !is_drizzle_record(&c.keyword) && c.keyword != "MDRIZSKY");
     // The photometry keywords live in the SCI headers of ACS/WFC3 exposures; the product
     // carries them in the primary header, as drizzlepac's header blending does.
-    for c in first_sci.cards() {
+    for c in sci_template.cards() {
         if c.keyword.starts_with("PHOT") && !p.contains(&c.keyword) {
             p.append(c.clone());
         }
@@ -207,39 +280,68 @@ fn primary_header(
     p
 }
 
-/// An extension header: the first input's SCI header without its WCS, distortion and
-/// chip-specific keywords, with the output frame's WCS.
-fn extension_header(first_sci: &Header, product: &FinalProduct, extname: &str, bunit: Option<&str>) -> Header {
+/// How one product extension's header is derived from its blended template, as
+/// drizzlepac's `outputimage.writeFITS` treats the SCI, WHT and CTX headers.
+struct Extension<'a> {
+    extname: &'a str,
+    /// BUNIT to set (SCI); `None` keeps the template's.
+    bunit: Option<&'a str>,
+    /// CCDCHIP becomes '-999' (SCI and WHT).
+    reset_ccdchip: bool,
+    /// The OPUS (`O`) alternate WCS is removed too (SCI only: `removeAllAltWCS(fo, [1])`).
+    drop_opus_wcs: bool,
+}
+
+/// An extension header: a blended template without its WCS, distortion and alternate-WCS
+/// keywords, with the output frame's WCS.
+fn extension_header(template: &Header, product: &FinalProduct, ext: Extension) -> Header {
     let mut h = Header::new();
-    h.append(Card::new("EXTNAME", extname, "extension name"));
+    h.append(Card::new("EXTNAME", ext.extname, "extension name"));
     h.append(Card::new("EXTVER", 1, "extension value"));
-    for c in first_sci.cards() {
+    for c in template.cards() {
         let k = c.keyword.as_str();
+        let kept_wcs = matches!(k, "RADESYS" | "CUNIT1" | "CUNIT2");
         if k.is_empty()
             || driz_fits::is_structural(k)
-            || matches!(k, "EXTNAME" | "EXTVER" | "OBJECT" | "BUNIT" | "MDRIZSKY" | "ORIENTAT" | "INHERIT")
-            || is_wcs_or_distortion(k)
+            || matches!(k, "EXTNAME" | "EXTVER" | "OBJECT" | "MDRIZSKY" | "ORIENTAT")
+            || (k == "BUNIT" && ext.bunit.is_some())
+            || (is_wcs_or_distortion(k) && !kept_wcs)
+            || (ext.drop_opus_wcs && (is_opus_wcs(k) || k == "MJDREF"))
         {
             continue;
         }
         h.append(c.clone());
     }
-    if h.contains("CCDCHIP") {
+    if ext.reset_ccdchip && h.contains("CCDCHIP") {
         h.set("CCDCHIP", "-999");
     }
     if h.contains("NCOMBINE") {
         h.set("NCOMBINE", product.n_exposures as i64);
     }
-    if let Some(b) = bunit {
+    if let Some(b) = ext.bunit {
         h.set_with_comment("BUNIT", b, "brightness units");
     }
     let mut wcs = product.frame.wcs.clone();
     if wcs.name.is_none() {
         wcs.name = Some("DRZWCS".into());
     }
+    let wcsname = wcs.name.clone().unwrap_or_default();
     wcs.write_to_header(&mut h, ' ');
+    h.set_with_comment("WCSTYPE", driz_updatewcs::names::wcstype(&wcsname).as_str(), "");
+    h.set_with_comment("VAFACTOR", 1.0, "");
     h.set_with_comment("ORIENTAT", product.frame.orientat(), "position angle of image y axis (deg. e of n)");
+    driz_blend::remove_distortion_keywords(&mut h);
     h
+}
+
+/// Keywords of the OPUS alternate WCS (`WCSNAMEO`, `CRVAL1O`, …).
+fn is_opus_wcs(k: &str) -> bool {
+    k.strip_suffix('O').is_some_and(|base| {
+        matches!(base, "WCSNAME" | "WCSAXES" | "CRPIX1" | "CRPIX2" | "CRVAL1" | "CRVAL2" | "CTYPE1" | "CTYPE2")
+            || matches!(base, "CUNIT1" | "CUNIT2" | "CD1_1" | "CD1_2" | "CD2_1" | "CD2_2" | "RADESYS")
+            || matches!(base, "LONPOLE" | "LATPOLE" | "EQUINOX" | "MJDREF" | "CDELT1" | "CDELT2")
+            || matches!(base, "PC1_1" | "PC1_2" | "PC2_1" | "PC2_2")
+    })
 }
 
 /// WCS, SIP, lookup-table distortion and alternate-WCS keywords (all keys but `O`),

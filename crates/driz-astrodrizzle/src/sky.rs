@@ -194,3 +194,11 @@ fn sky_from_file(images: &mut [Image], path: &Path) -> Result<SkyResult> {
     }
     Ok(SkyResult { persist: true })
 }
+
+/// The number written as MDRIZSKY. drizzlepac's sky values are numpy float32s and astropy
+/// writes them with the shortest float32 representation (`0.9015351`, not the float64
+/// expansion `0.9015350937843323`); a value that is not a float32 is written as it is.
+pub fn mdrizsky_value(sky: f64) -> f64 {
+    let single = sky as f32;
+    if f64::from(single) == sky { single.to_string().parse().unwrap_or(sky) } else { sky }
+}

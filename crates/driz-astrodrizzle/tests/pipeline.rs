@@ -79,7 +79,20 @@ fn acs_association_end_to_end() {
     assert!(product.file_name().unwrap().to_string_lossy().ends_with("_drz.fits"));
     let mut f = Fits::open(&product).unwrap();
     let names: Vec<String> = f.hdus().iter().skip(1).map(|h| h.extname.clone()).collect();
-    assert_eq!(names, ["SCI", "WHT", "CTX"]);
+    assert_eq!(names, ["SCI", "WHT", "CTX", "HDRTAB"]);
+    // HDRTAB: one row per drizzled chip, as fitsblender writes it.
+    match f.read_column(4, "ROOTNAME").unwrap() {
+        driz_fits::Column::Text(roots) => {
+            assert_eq!(roots.len(), 8);
+            let inputs: Vec<String> = outcome.sky.iter().map(|(file, _, _)| {
+                Fits::open(file).unwrap().primary_header().get_str("ROOTNAME").unwrap().unwrap().to_string()
+            }).collect();
+            let trimmed: Vec<&str> = roots.iter().map(|r| r.trim()).collect();
+            assert_eq!(trimmed, inputs.iter().map(|r| r.trim()).collect::<Vec<_>>());
+        }
+        other => panic!("ROOTNAME column {other:?}"),
+    }
+    assert_eq!(f.primary_header().get_i64("NEXTEND").unwrap(), Some(4));
     // CCDCHIP = '-999' (a string, as drizzlepac writes it) reads as chip -999.
     let exposure = driz_fits::Exposure::open(&product).unwrap();
     assert_eq!(exposure.chips[0].ccdchip, Some(-999));
