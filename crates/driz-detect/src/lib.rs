@@ -17,6 +17,10 @@
 //! - internal ports whose tie-breaking matters: scipy's cKDTree (which equidistant mesh
 //!   boxes refill an excluded background box), numpy's pairwise float32 sums.
 //! - [`detect_image`]: the whole chain for all chips of one exposure.
+//! - [`verify_guiding`]: drizzlepac's `analyze.verify_guiding` (runastrodriz `-v`,
+//!   runastrodriz-spec §6.3.2) with its scikit-image 0.26 building blocks [`canny`] and
+//!   [`probabilistic_hough_line`] (deterministic seeded pixel order instead of skimage's
+//!   unseeded one).
 //!
 //! Arrays are the SCI/ERR/DQ data as stored in the file (electrons for ACS/WFC3-UVIS FLC/FLT,
 //! e⁻/s for WFC3/IR). Float32 arithmetic and numpy's summation order are reproduced where the
@@ -24,11 +28,14 @@
 
 mod auto_kernel;
 mod background;
+mod canny;
 mod convolve;
 mod daofind;
 mod dq_mask;
 mod erf;
 mod extract;
+mod guiding;
+mod hough;
 mod image;
 mod kdtree;
 mod numpy_sum;
@@ -43,10 +50,20 @@ mod trf;
 
 pub use auto_kernel::{DetectionKernel, build_auto_kernel, gaussian_kernel};
 pub use background::{Background2d, BackgroundEstimator, background_2d};
+pub use canny::canny;
 pub use convolve::{astropy_convolve, ndimage_convolve};
 pub use daofind::{DaoKernel, DaoStar, dao_find, dao_find_masked, find_peaks, find_peaks_box};
 pub use dq_mask::{bad_pixel_mask, pseudo_weight};
 pub use extract::{KernelArray, extract_sources};
+pub use guiding::{
+    GUIDING_IGNORED_DQ_FLAGS, GUIDING_MIN_LENGTH, GUIDING_MIN_LINES, GuidingImage, GuidingInput, GuidingReason,
+    GuidingVerdict, LineStatistics, count_guiding_sources, guiding_image, judge_lines, lines_in_image, verify_guiding,
+    verify_guiding_seeded,
+};
+pub use hough::{
+    HOUGH_SEED, HoughLine, default_hough_angles, probabilistic_hough_line, probabilistic_hough_line_ordered,
+    seeded_permutation,
+};
 pub use image::{ChipBackground, chip_background, crclean_chip};
 pub use params::DetectionParams;
 pub use psf_fwhm::{PsfFit, find_fwhm, iterative_psf_photometry, mmm_background};

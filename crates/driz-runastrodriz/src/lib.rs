@@ -14,6 +14,7 @@
 mod discovery;
 mod env;
 mod error;
+mod guiding;
 mod options;
 mod params;
 mod process;

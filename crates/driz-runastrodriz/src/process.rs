@@ -7,7 +7,7 @@ use crate::options::Options;
 use crate::params;
 use crate::trailer::{MARKER, Trailer, timestamp};
 use crate::verification::{AlignSummary, Mode, RunContext, Verification, verify_alignment};
-use crate::{skycell, sregion, wrapup};
+use crate::{guiding, skycell, sregion, wrapup};
 use driz_astrodrizzle::Progress;
 use driz_fits::update_file;
 use std::path::{Path, PathBuf};
@@ -162,10 +162,32 @@ fn drizzle_stages(
         skycell::write_skycell(f)?;
     }
     let mut aposteriori = env.compute_aposteriori;
-    let apriori = env.apply_apriori;
-    if options.do_verify_guiding {
-        warn!("guiding verification (-v) is not available in this version: every exposure is kept");
-    }
+    let mut apriori = env.apply_apriori;
+    let guided;
+    let disc = if options.do_verify_guiding {
+        let mut kept = disc.clone();
+        for flt in &disc.cal_files {
+            let image = guiding::guide_image(flt);
+            if !guiding::has_bad_guiding(&image)? {
+                continue;
+            }
+            // As drizzlepac: the exposure leaves the alignment lists (not the association
+            // the products are drizzled from) unless forced, and one badly guided exposure
+            // makes every WCS suspect, so alignment is off unless forced.
+            if !options.force {
+                kept.cal_files.retain(|f| f != flt);
+                kept.flc_files.retain(|f| f != &image);
+            }
+            if !options.force_alignment {
+                aposteriori = false;
+                apriori = false;
+            }
+        }
+        guided = kept;
+        &guided
+    } else {
+        disc
+    };
     if disc.cal_files.is_empty() {
         return Err(PipelineError::NoViableData);
     }

@@ -233,4 +233,28 @@ fn runastrodriz_scenarios() {
     let flt = Fits::open(dir.join(format!("{}_flt.fits", roots[0]))).unwrap();
     assert_eq!(flt.primary_header().get_str("DRIZCORR").unwrap(), Some("COMPLETE"));
     assert!(dir.join(format!("{}_flt_hlet.fits", roots[0])).is_file(), "wrap-up headerlet");
+
+    // 5. Guiding verification (-v): one exposure's FLC reports a guide-star failure, so
+    //    alignment is turned off (no verification stage runs) and the products are made
+    //    from the whole association, as drizzlepac does.
+    set("ASTROMETRY_COMPUTE_APOSTERIORI", "on");
+    set("ASTROMETRIC_CATALOG_URL", &closed_port_url());
+    let dir = workdir(&src, "runastrodriz-guiding");
+    let flagged = dir.join(format!("{}_flc.fits", roots[1]));
+    driz_fits::update_file(&flagged, |u| {
+        let mut h = u.fits().primary_header().clone();
+        h.set("QUALITY", "GSFAIL");
+        u.set_header(0, &h)
+    })
+    .unwrap();
+    let opts = Options { do_verify_guiding: true, ..options.clone() };
+    let report = process(dir.join(&asn).to_str().unwrap(), &opts, &driz_astrodrizzle::Silent).unwrap();
+    assert!(report.verifications.is_empty(), "alignment is off after bad guiding: {report:?}");
+    assert_eq!(report.products.len(), 2, "{report:?}");
+    let trailer = std::fs::read_to_string(&report.trailer).unwrap();
+    assert!(trailer.contains(&format!("{}_flc.fits's QUALITY keywords report GUIDING: BAD", roots[1])), "{trailer}");
+    assert!(!trailer.contains("Starting a posteriori alignment"));
+    let checked = trailer.matches("was not affected by guiding problems").count();
+    assert_eq!(checked, 4, "each exposure is checked once, on its FLC");
+    assert!(trailer.contains("_flc.fits was not affected"), "the FLC is the file checked");
 }
