@@ -7,6 +7,7 @@ use crate::config::{AposterioriConfig, Method};
 use crate::error::{AlignError, Result};
 use crate::exposures::ExposureData;
 use crate::quality::{ChipResult, QualityLimits, Reference, determine_fit_quality, interpret_fit_rms};
+use crate::quality_analysis::{ChipSources, ExposureSources, QaCatalogs, SelectedChip, SelectedFit};
 use crate::refcat::reference_catalog;
 use crate::viability::is_viable;
 use driz_catalog::RefCatalog;
@@ -43,6 +44,9 @@ pub struct AlignOutcome {
     pub headerlets: Vec<PathBuf>,
     /// New WCSNAME per aligned exposure.
     pub wcsnames: Vec<(PathBuf, String)>,
+    /// The extracted sources and the selected fit, for the quality analysis
+    /// ([`crate::quality_analysis::run_quality_analysis`]).
+    pub qa: QaCatalogs,
 }
 
 impl AlignOutcome {
@@ -77,6 +81,8 @@ struct Attempt {
     wcs: Vec<Option<driz_wcs::HstWcs>>,
     quality: crate::quality::Quality,
     num_ref: usize,
+    /// The reference catalog the fit was made against.
+    reference: driz_tweak::RefCatalog,
 }
 
 /// Align `align_files` (FLCs, or FLTs) to the reference catalogs of `config`; with FLCs,
@@ -156,6 +162,23 @@ pub fn perform_align(
         }
         catalogs.push(found);
     }
+    outcome.qa.extracted_sources = images
+        .iter()
+        .zip(&catalogs)
+        .map(|(image, found)| ExposureSources {
+            name: image.name.clone(),
+            chips: image
+                .chips
+                .iter()
+                .zip(&found.chips)
+                .map(|(chip, sources)| ChipSources {
+                    extver: chip.extver,
+                    x: sources.iter().map(|s| s.x).collect(),
+                    y: sources.iter().map(|s| s.y).collect(),
+                })
+                .collect(),
+        })
+        .collect();
 
     let mut methods = vec![Method::Relative, Method::TwoDHist, Method::Default];
     if images.len() == 1 {
@@ -230,6 +253,15 @@ pub fn perform_align(
         return Ok(Some(outcome));
     };
     outcome.selected = Some((best.catalog.clone(), best.method.name().to_string()));
+    outcome.qa.selected_fit = Some(SelectedFit {
+        catalog: best.catalog.clone(),
+        chips: best
+            .chips
+            .iter()
+            .map(|c| SelectedChip { name: c.image.clone(), extver: c.chip, fit: c.fit.clone() })
+            .collect(),
+        reference: best.reference.clone(),
+    });
     info!("best fit: catalog {}, method {}, RMS {best_rms} mas, quality {best_qual}", best.catalog, best.method.name());
     // The table rows of the selected fit.
     for (i, image) in images.iter().enumerate() {
@@ -370,7 +402,15 @@ fn fit_attempt(
         num_ref_catalog: refcat.stars.len(),
     };
     let quality = determine_fit_quality(&results, catalogs_remaining, &limits);
-    Ok(Attempt { method, catalog: refcat.name.clone(), chips: results, wcs, quality, num_ref: refcat.stars.len() })
+    Ok(Attempt {
+        method,
+        catalog: refcat.name.clone(),
+        chips: results,
+        wcs,
+        quality,
+        num_ref: refcat.stars.len(),
+        reference,
+    })
 }
 
 /// Write the selected attempt into the align files and, for FLCs, their FLTs.

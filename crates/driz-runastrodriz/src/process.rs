@@ -8,6 +8,7 @@ use crate::params;
 use crate::trailer::{MARKER, Trailer, timestamp};
 use crate::verification::{AlignSummary, Mode, RunContext, Verification, verify_alignment};
 use crate::{guiding, skycell, sregion, wrapup};
+use driz_align::quality_analysis::QaCatalogs;
 use driz_astrodrizzle::Progress;
 use driz_fits::update_file;
 use std::path::{Path, PathBuf};
@@ -113,11 +114,14 @@ fn run_stages(
         return Err(e);
     }
     let perform = dcorr.as_deref() == Some("PERFORM");
+    let mut aposteriori_qa = None;
     if perform {
-        let outcome = drizzle_stages(dir, trlroot, &disc, &env, options, progress, &mut report);
-        if let Err(e) = outcome {
-            cleanup(dir, &disc, trlroot, options)?;
-            return Err(e);
+        match drizzle_stages(dir, trlroot, &disc, &env, options, progress, &mut report) {
+            Ok(qa) => aposteriori_qa = qa,
+            Err(e) => {
+                cleanup(dir, &disc, trlroot, options)?;
+                return Err(e);
+            }
         }
     } else {
         info!("astrodrizzle skipped ");
@@ -141,6 +145,10 @@ fn run_stages(
         started.elapsed().as_secs_f64()
     );
     info!("astrodrizzle completed");
+    if perform && env.quality_testing {
+        let cal_files = if disc.flc_files.is_empty() { &disc.cal_files } else { &disc.flc_files };
+        driz_align::quality_analysis::run_quality_analysis(name, cal_files, aposteriori_qa.as_ref(), dir);
+    }
     Ok(report)
 }
 
@@ -153,7 +161,7 @@ fn drizzle_stages(
     options: &Options,
     progress: &dyn Progress,
     report: &mut Report,
-) -> Result<()> {
+) -> Result<Option<QaCatalogs>> {
     let all_files = disc.exposures();
     for f in &all_files {
         driz_updatewcs::updatewcs(f, &driz_updatewcs::Options::default())?;
@@ -245,11 +253,14 @@ fn drizzle_stages(
             }
         }
     }
+    // What the a posteriori stage found (sources, selected fit), for the QA files.
+    let aposteriori_qa = std::cell::RefCell::new(None);
     if aposteriori {
         info!("Starting a posteriori alignment");
         info!("{MARKER}");
         let find_crs = current.as_ref().is_some_and(|v| !v.verified);
         let debug = options.debug;
+        let qa_catalogs = &aposteriori_qa;
         let aligner = move |align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
             let config = driz_align::AposterioriConfig::from_env(debug);
             match driz_align::perform_align(align_files, update_files, &config) {
@@ -257,7 +268,8 @@ fn drizzle_stages(
                     match_sources: outcome.first_match_sources(),
                     catalog_sources: outcome.first_catalog_sources(),
                     headerlets: outcome.headerlets.clone(),
-                })),
+                }))
+                .inspect(|_| *qa_catalogs.borrow_mut() = Some(outcome.qa.clone())),
                 Ok(_) => {
                     info!("Could not align the exposures to an absolute astrometric frame");
                     Ok(None)
@@ -290,7 +302,7 @@ fn drizzle_stages(
         }
     }
     set_primary(&disc.cal_prodname, "DRIZCORR", "COMPLETE")?;
-    Ok(())
+    Ok(aposteriori_qa.into_inner())
 }
 
 fn record(report: &mut Report, mode: Mode, v: Option<&Verification>) {

@@ -130,8 +130,22 @@ fn runastrodriz_scenarios() {
     // No database solution: the guide-star-offset fallback asks the same loopback server (404).
     set("GSSS_WEBSERVICES_URL", &server.base_url());
     let dir = workdir(&src, "runastrodriz-aligned");
+    set("PIPELINE_QUALITY_TESTING", "on");
     let report = process(dir.join(&asn).to_str().unwrap(), &options, &driz_astrodrizzle::Silent).unwrap();
+    set("PIPELINE_QUALITY_TESTING", "off");
     assert!(report.aposteriori_applied, "{report:?}");
+    // PIPELINE_QUALITY_TESTING: the Gaia-fit residuals of every aligned FLC.
+    for root in &roots {
+        let path = dir.join(format!("{root}_cal_qa_gaia_fit_resids.json"));
+        let qa: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(qa["general information"]["imgname"], format!("{root}_flc.fits"));
+        let fit = &qa["data"]["gaia_fit_results"]["data"];
+        assert_eq!(fit["aligned_to"], "GAIAeDR3");
+        assert!(fit["nmatches"].as_i64().unwrap() >= 6, "{fit}");
+        let residuals = &qa["data"]["gaia_fit_residuals"]["data"];
+        let column = |name: &str| residuals[name]["data"].as_array().map_or(0, Vec::len);
+        assert!(column("img_x") > 0 && column("img_x") == column("ref_x"), "{residuals}");
+    }
     assert_eq!(report.products.len(), 2, "{report:?}");
     for p in &report.products {
         assert!(p.is_file(), "{}", p.display());
