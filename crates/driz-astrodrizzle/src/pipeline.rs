@@ -307,7 +307,11 @@ fn update_inputs(
             for (k, chip) in image.chips.iter().enumerate() {
                 if persist_sky {
                     let mut h = u.fits().hdu(chip.info.sci).header.clone();
-                    h.set_with_comment("MDRIZSKY", crate::sky::mdrizsky_value(chip.subtracted_sky), "Sky value computed by AstroDrizzle");
+                    h.set_with_comment(
+                        "MDRIZSKY",
+                        crate::sky::mdrizsky_value(chip.subtracted_sky),
+                        "Sky value computed by AstroDrizzle",
+                    );
                     u.set_header(chip.info.sci, &h)?;
                 }
                 if !needs_dq {

@@ -4,10 +4,10 @@
 //! AstroDrizzle sets (exposure bookkeeping, D### drizzle records, output WCS).
 
 use crate::config::{Config, FinalUnits, WeightType};
+use crate::error::AstroDrizzleError;
 use crate::error::Result;
 use crate::final_drizzle::FinalProduct;
 use crate::image::Image;
-use crate::error::AstroDrizzleError;
 use driz_blend::{BlendedHeaders, ChipHeaders, ColumnData, HeaderTable};
 use driz_fits::{Column, Fits, FitsWriter};
 use driz_header::{Card, Header};
@@ -162,7 +162,11 @@ fn blend_inputs(images: &[Image], persist_sky: bool) -> Result<BlendedHeaders> {
         for chip in &image.chips {
             let mut sci = fits.hdu(chip.info.sci).header.clone();
             if persist_sky {
-                sci.set_with_comment("MDRIZSKY", crate::sky::mdrizsky_value(chip.subtracted_sky), "Sky value computed by AstroDrizzle");
+                sci.set_with_comment(
+                    "MDRIZSKY",
+                    crate::sky::mdrizsky_value(chip.subtracted_sky),
+                    "Sky value computed by AstroDrizzle",
+                );
             }
             chips.push(ChipHeaders {
                 primary: primary.clone(),

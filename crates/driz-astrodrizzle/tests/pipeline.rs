@@ -84,9 +84,13 @@ fn acs_association_end_to_end() {
     match f.read_column(4, "ROOTNAME").unwrap() {
         driz_fits::Column::Text(roots) => {
             assert_eq!(roots.len(), 8);
-            let inputs: Vec<String> = outcome.sky.iter().map(|(file, _, _)| {
-                Fits::open(file).unwrap().primary_header().get_str("ROOTNAME").unwrap().unwrap().to_string()
-            }).collect();
+            let inputs: Vec<String> = outcome
+                .sky
+                .iter()
+                .map(|(file, _, _)| {
+                    Fits::open(file).unwrap().primary_header().get_str("ROOTNAME").unwrap().unwrap().to_string()
+                })
+                .collect();
             let trimmed: Vec<&str> = roots.iter().map(|r| r.trim()).collect();
             assert_eq!(trimmed, inputs.iter().map(|r| r.trim()).collect::<Vec<_>>());
         }
