@@ -137,18 +137,22 @@ pub fn perform_align(
     let mut catalogs = Vec::new();
     let mut default_fwhm = None;
     for (i, image) in images.iter().enumerate() {
+        let pixels = image.read_pixels()?;
         let views: Vec<ChipImage> = image
             .chips
             .iter()
-            .map(|c| ChipImage {
-                sci: c.sci.view(),
-                err: c.err.as_ref().map(|e| e.view()),
-                dq: c.dq.as_ref().map(|d| d.view()),
+            .zip(&pixels)
+            .map(|(c, p)| ChipImage {
+                sci: p.sci.view(),
+                err: p.err.as_ref().map(|e| e.view()),
+                dq: p.dq.as_ref().map(|d| d.view()),
                 pixel_scale_arcsec: c.pscale,
             })
             .collect();
         let found = detect_image(&views, &params, default_fwhm)
             .map_err(|e| AlignError::file(&image.path, format!("source detection: {e}")))?;
+        drop(views);
+        drop(pixels);
         if i == 0 {
             default_fwhm = Some(found.fwhm_arcsec);
         }
@@ -330,7 +334,7 @@ fn fit_attempt(
         for (k, (chip, sources)) in image.chips.iter().zip(&found.chips).enumerate() {
             chips.push(ChipCatalog {
                 wcs: chip.wcs.clone(),
-                naxis: [chip.sci.ncols(), chip.sci.nrows()],
+                naxis: chip.size,
                 x: sources.iter().map(|s| s.x).collect(),
                 y: sources.iter().map(|s| s.y).collect(),
                 group_id: i,

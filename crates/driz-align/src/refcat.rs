@@ -17,11 +17,10 @@ pub fn field_frame(images: &[ExposureData]) -> Result<Frame> {
         && !chips[0].wcs.has_distortion()
         && chips[0].header.get_f64("IDCSCALE").ok().flatten().is_none()
     {
-        let [ny, nx] = [chips[0].sci.nrows(), chips[0].sci.ncols()];
-        return Ok(Frame { wcs: chips[0].wcs.celestial.clone(), size: [nx, ny] });
+        return Ok(Frame { wcs: chips[0].wcs.celestial.clone(), size: chips[0].size });
     }
     let frame_chips: Vec<FrameChip> =
-        chips.iter().map(|c| FrameChip { wcs: &c.wcs, size: [c.sci.ncols(), c.sci.nrows()] }).collect();
+        chips.iter().map(|c| FrameChip { wcs: &c.wcs, size: c.size }).collect();
     let reference = FrameReference::from_headers(&images[0].primary, &images[0].chips[0].header)
         .map_err(|cause| AlignError::Wcs { context: "field WCS".into(), cause })?;
     default_frame(&frame_chips, &reference).map_err(|cause| AlignError::Wcs { context: "field WCS".into(), cause })
