@@ -41,4 +41,4 @@ run() { # name command...
 
 run dp "$repo/.venv-ref/bin/runastrodriz"
 run dz "$repo/target/release/runastrodriz"
-"$py" "$repo/testdata/scripts/compare_runastrodriz.py" "$work/dz" "$work/dp" "$data/truth" --json "$work/compare.json"
+"$py" "$repo/testdata/scripts/compare_runastrodriz.py" "$work/dz" "$work/dp" "$data" --json "$work/compare.json"

@@ -19,8 +19,7 @@ pub fn field_frame(images: &[ExposureData]) -> Result<Frame> {
     {
         return Ok(Frame { wcs: chips[0].wcs.celestial.clone(), size: chips[0].size });
     }
-    let frame_chips: Vec<FrameChip> =
-        chips.iter().map(|c| FrameChip { wcs: &c.wcs, size: c.size }).collect();
+    let frame_chips: Vec<FrameChip> = chips.iter().map(|c| FrameChip { wcs: &c.wcs, size: c.size }).collect();
     let reference = FrameReference::from_headers(&images[0].primary, &images[0].chips[0].header)
         .map_err(|cause| AlignError::Wcs { context: "field WCS".into(), cause })?;
     default_frame(&frame_chips, &reference).map_err(|cause| AlignError::Wcs { context: "field WCS".into(), cause })

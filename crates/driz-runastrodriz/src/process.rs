@@ -264,12 +264,17 @@ fn drizzle_stages(
         let aligner = move |align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
             let config = driz_align::AposterioriConfig::from_env(debug);
             match driz_align::perform_align(align_files, update_files, &config) {
-                Ok(Some(outcome)) if outcome.all_aligned() => Ok(Some(AlignSummary {
-                    match_sources: outcome.first_match_sources(),
-                    catalog_sources: outcome.first_catalog_sources(),
-                    headerlets: outcome.headerlets.clone(),
-                }))
-                .inspect(|_| *qa_catalogs.borrow_mut() = Some(outcome.qa.clone())),
+                Ok(Some(outcome)) if outcome.all_aligned() => {
+                    let summary = AlignSummary {
+                        match_sources: outcome.first_match_sources(),
+                        catalog_sources: outcome.first_catalog_sources(),
+                        headerlets: outcome.headerlets,
+                    };
+                    // drizzlepac hands the table to the QA whenever every exposure aligned,
+                    // whatever the verification then decides.
+                    *qa_catalogs.borrow_mut() = Some(outcome.qa);
+                    Ok(Some(summary))
+                }
                 Ok(_) => {
                     info!("Could not align the exposures to an absolute astrometric frame");
                     Ok(None)
