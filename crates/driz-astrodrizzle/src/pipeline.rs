@@ -55,6 +55,12 @@ pub struct SingleImage {
     pub sci: ndarray::Array2<f32>,
 }
 
+/// A separately drizzled SCI image kept for [`Outcome::singles`].
+enum KeptSingle {
+    Memory(ndarray::Array2<f32>),
+    File(PathBuf),
+}
+
 /// Run the step chain on `inputs` with `config`.
 pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress) -> Result<Outcome> {
     let workdir = config.workdir.clone();
@@ -201,29 +207,20 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         _ => None,
     };
     drop(median);
-    if config.keep_singles
-        && let Some(singles) = singles
-    {
-        outcome.singles = images
-            .iter()
-            .zip(singles)
-            .map(|(image, s)| {
-                let sci = match s.product {
-                    Single::Memory { sci, .. } => sci,
-                    Single::Files { sci, .. } => {
-                        let mut f = Fits::open(&sci)?;
-                        f.read_image::<f32>(0)?
-                    }
-                };
-                Ok(SingleImage {
-                    input: image.path.clone(),
-                    rootname: image.rootname.clone(),
-                    exptime: image.exptime,
-                    sci,
+    // The single SCI images the caller asked for: those in memory keep only their SCI, those
+    // in files are read back after the final drizzle, so they do not add to its memory.
+    let kept_singles: Option<Vec<KeptSingle>> = match singles {
+        Some(singles) if config.keep_singles => Some(
+            singles
+                .into_iter()
+                .map(|s| match s.product {
+                    Single::Memory { sci, .. } => KeptSingle::Memory(sci),
+                    Single::Files { sci, .. } => KeptSingle::File(sci),
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
-    }
+                .collect(),
+        ),
+        _ => None,
+    };
     if steps.driz_separate {
         outcome.separate_frame = Some(sep_frame.clone());
     }
@@ -268,6 +265,24 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     let cr_flags = if steps.driz_combine { cr_masks.as_deref() } else { None };
     update_inputs(&images, &config, resetbits, persist_sky, cr_flags)?;
     lap("updating the inputs");
+    if let Some(kept) = kept_singles {
+        outcome.singles = images
+            .iter()
+            .zip(kept)
+            .map(|(image, kept)| {
+                let sci = match kept {
+                    KeptSingle::Memory(sci) => sci,
+                    KeptSingle::File(path) => Fits::open(&path)?.read_image::<f32>(0)?,
+                };
+                Ok(SingleImage {
+                    input: image.path.clone(),
+                    rootname: image.rootname.clone(),
+                    exptime: image.exptime,
+                    sci,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+    }
     if config.clean {
         for p in &intermediates {
             std::fs::remove_file(p).map_err(|e| AstroDrizzleError::io(p, e))?;
