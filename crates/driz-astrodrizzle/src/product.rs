@@ -4,8 +4,7 @@
 //! AstroDrizzle sets (exposure bookkeeping, D### drizzle records, output WCS).
 
 use crate::config::{Config, FinalUnits, WeightType};
-use crate::error::AstroDrizzleError;
-use crate::error::Result;
+use crate::error::{AstroDrizzleError, Result};
 use crate::final_drizzle::FinalProduct;
 use crate::image::Image;
 use driz_blend::{BlendedHeaders, ChipHeaders, ColumnData, HeaderTable};
@@ -17,7 +16,8 @@ use std::path::{Path, PathBuf};
 /// Version string written as PROD_VER and D###VER.
 pub const VERSION: &str = concat!("driz ", env!("CARGO_PKG_VERSION"));
 
-/// Write the product; returns the files written.
+/// Write the product; returns the files written. `persist_sky`: the sky step records
+/// MDRIZSKY in the inputs, which the header blend must see as drizzlepac's does.
 pub fn write_product(
     workdir: &Path,
     product_name: &str,
