@@ -144,35 +144,8 @@ impl ImageResiduals {
     }
 }
 
-/// numpy's pairwise summation of float64 (`add.reduce`): blocks of 8 partial sums up to
-/// 128 values, halves above.
-fn numpy_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        return a.iter().fold(0.0, |s, &v| s + v);
-    }
-    if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let whole = n - n % 8;
-        for chunk in a[8..whole].chunks_exact(8) {
-            for j in 0..8 {
-                r[j] += chunk[j];
-            }
-        }
-        let mut s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[whole..] {
-            s += v;
-        }
-        return s;
-    }
-    let mut half = n / 2;
-    half -= half % 8;
-    numpy_sum(&a[..half]) + numpy_sum(&a[half..])
-}
-
 fn mean(a: &[f64]) -> f64 {
-    numpy_sum(a) / a.len() as f64
+    driz_detect::pairwise_sum_f64(a) / a.len() as f64
 }
 
 fn median(a: &[f64]) -> f64 {
@@ -188,7 +161,7 @@ fn median(a: &[f64]) -> f64 {
 fn std(a: &[f64]) -> f64 {
     let m = mean(a);
     let squares: Vec<f64> = a.iter().map(|&v| (v - m) * (v - m)).collect();
-    (numpy_sum(&squares) / a.len() as f64).sqrt()
+    (driz_detect::pairwise_sum_f64(&squares) / a.len() as f64).sqrt()
 }
 
 /// `astropy.stats.sigma_clipped_stats(data)[2]`: 3σ around the median, at most 5 passes,

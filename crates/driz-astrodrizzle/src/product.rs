@@ -340,23 +340,20 @@ fn extension_header(template: &Header, product: &FinalProduct, ext: Extension) -
 
 /// Keywords of the OPUS alternate WCS (`WCSNAMEO`, `CRVAL1O`, …).
 fn is_opus_wcs(k: &str) -> bool {
-    k.strip_suffix('O').is_some_and(|base| {
-        matches!(base, "WCSNAME" | "WCSAXES" | "CRPIX1" | "CRPIX2" | "CRVAL1" | "CRVAL2" | "CTYPE1" | "CTYPE2")
-            || matches!(base, "CUNIT1" | "CUNIT2" | "CD1_1" | "CD1_2" | "CD2_1" | "CD2_2" | "RADESYS")
-            || matches!(base, "LONPOLE" | "LATPOLE" | "EQUINOX" | "MJDREF" | "CDELT1" | "CDELT2")
-            || matches!(base, "PC1_1" | "PC1_2" | "PC2_1" | "PC2_2")
-    })
+    k.strip_suffix('O').is_some_and(|base| WCS_BASES.contains(&base) || base == "MJDREF")
 }
+
+/// Keywords of a WCS description; alternate WCSs carry them with a one-letter suffix.
+const WCS_BASES: [&str; 24] = [
+    "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "CD1_1", "CD1_2", "CD2_1", "CD2_2", "CDELT1", "CDELT2",
+    "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES", "RADESYS", "LONPOLE", "LATPOLE",
+    "EQUINOX",
+];
 
 /// WCS, SIP, lookup-table distortion and alternate-WCS keywords (all keys but `O`),
 /// which the product replaces with its own undistorted frame.
 fn is_wcs_or_distortion(k: &str) -> bool {
-    const BASES: [&str; 24] = [
-        "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "CD1_1", "CD1_2", "CD2_1", "CD2_2", "CDELT1",
-        "CDELT2", "CUNIT1", "CUNIT2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "WCSNAME", "WCSAXES", "RADESYS", "LONPOLE",
-        "LATPOLE", "EQUINOX",
-    ];
-    for base in BASES {
+    for base in WCS_BASES {
         if k == base {
             return true;
         }

@@ -152,15 +152,7 @@ pub fn guiding_image(
         None
     };
     let mut data = sci.mapv(|v| {
-        let v = if v.is_nan() {
-            0.0
-        } else if v == f32::INFINITY {
-            f32::MAX
-        } else if v == f32::NEG_INFINITY {
-            f32::MIN
-        } else {
-            v
-        };
+        let v = driz_verify::nan_to_num(v);
         match scale {
             Some(s) => v * s,
             None => v,

@@ -65,6 +65,7 @@ pub use hough::{
     seeded_permutation,
 };
 pub use image::{ChipBackground, chip_background, crclean_chip};
+pub use numpy_sum::pairwise_sum_f64;
 pub use params::DetectionParams;
 pub use psf_fwhm::{PsfFit, find_fwhm, iterative_psf_photometry, mmm_background};
 pub use sbc::sbc_sources;

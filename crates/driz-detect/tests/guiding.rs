@@ -10,34 +10,12 @@ use driz_detect::{
 use ndarray::{Array2, ArrayView2, s};
 use serde_json::Value;
 
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../testdata/guiding/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
-}
+mod common;
 
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| -> u32 {
-        match c {
-            b'A'..=b'Z' => (c - b'A') as u32,
-            b'a'..=b'z' => (c - b'a') as u32 + 26,
-            b'0'..=b'9' => (c - b'0') as u32 + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => panic!("bad base64"),
-        }
-    };
-    let bytes: Vec<u8> = text.bytes().filter(|&c| c != b'=').collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            acc |= value(c) << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((acc >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
+use common::{base64_decode, shape};
+
+fn fixture(name: &str) -> Value {
+    common::fixture_in("guiding", name)
 }
 
 fn u16_vec(v: &Value) -> Vec<u16> {
@@ -46,10 +24,6 @@ fn u16_vec(v: &Value) -> Vec<u16> {
 
 fn f64_vec(v: &Value) -> Vec<f64> {
     base64_decode(v.as_str().unwrap()).chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
-}
-
-fn shape(v: &Value) -> (usize, usize) {
-    (v[0].as_u64().unwrap() as usize, v[1].as_u64().unwrap() as usize)
 }
 
 /// `np.packbits` of a boolean map (first pixel in the most significant bit).

@@ -40,7 +40,7 @@ pub use overlap::{edge_pixels, overlap_count};
 pub use overlap_diff::{OVERLAP_LIMIT, OverlapDiff, OverlapRegion, max_overlap_diff};
 pub use point_sources::{PointSources, detect_point_sources, detect_point_sources_counted, source_cores};
 pub use sigma_clip::{ClippedStats, sigma_clipped_stats};
-pub use similarity::similarity_index;
+pub use similarity::{nan_to_num, similarity_index};
 
 /// Inputs the reference cannot process (it raises on them).
 #[derive(Debug, thiserror::Error, PartialEq)]

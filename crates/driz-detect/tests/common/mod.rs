@@ -6,11 +6,16 @@ use ndarray::Array2;
 use serde_json::Value;
 
 pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../testdata/detect/{name}", env!("CARGO_MANIFEST_DIR"));
+    fixture_in("detect", name)
+}
+
+/// A JSON fixture from `testdata/<dir>`.
+pub fn fixture_in(dir: &str, name: &str) -> Value {
+    let path = format!("{}/../../testdata/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 
-fn base64_decode(text: &str) -> Vec<u8> {
+pub fn base64_decode(text: &str) -> Vec<u8> {
     let value = |c: u8| -> u32 {
         match c {
             b'A'..=b'Z' => (c - b'A') as u32,
