@@ -34,6 +34,9 @@ run() { # name command...
         export jref=$dir/ref/ iref=$dir/ref/
         export ASTROMETRIC_CATALOG_URL=http://127.0.0.1:$port
         export ASTROMETRY_SERVICE_URL=http://127.0.0.1:$port/astrometryDB/
+        # driz matches the group fit as drizzlepac does, so the solutions can be compared
+        # (its default averages each star's detections: docs/compatibility.md).
+        export DRIZ_GROUP_MATCH=${DRIZ_GROUP_MATCH:-tweakwcs}
         /usr/bin/time -v "$@" "$asn" > run.log 2> time.log || echo "exit $?" >> run.log
     )
     grep -E "Elapsed|Maximum resident" "$dir/time.log" | sed "s/^/$(basename "$dir"): /"

@@ -2,7 +2,7 @@
 //! JSON of drizzlepac after its parameter merge, and where the reference catalogs come
 //! from.
 
-use driz_tweak::{FitGeom, MatchParams};
+use driz_tweak::{CoincidentSources, FitGeom, MatchParams};
 use std::path::PathBuf;
 
 /// Where a reference catalog comes from.
@@ -49,12 +49,35 @@ pub struct AposterioriConfig {
     pub timeout: Option<std::time::Duration>,
     /// Cache directory for catalog responses.
     pub cache: Option<PathBuf>,
+    /// How the relative method's group fit matches a star seen in several exposures:
+    /// driz averages the detections (the default), drizzlepac keeps the lowest one
+    /// (`DRIZ_GROUP_MATCH=tweakwcs`), which biases the fit by about one centroid σ.
+    pub coincident: CoincidentSources,
+}
+
+/// `DRIZ_GROUP_MATCH`: `average` (default) or `tweakwcs` (drizzlepac's choice of the
+/// first detection in (y, x) order).
+pub fn group_match_from_env() -> Result<CoincidentSources, String> {
+    match std::env::var("DRIZ_GROUP_MATCH") {
+        Err(_) => Ok(CoincidentSources::Average),
+        Ok(v) => parse_group_match(&v),
+    }
+}
+
+/// `average` or `tweakwcs` (also `first`), any case; empty means the default.
+pub fn parse_group_match(value: &str) -> Result<CoincidentSources, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "average" => Ok(CoincidentSources::Average),
+        "tweakwcs" | "first" | "drizzlepac" => Ok(CoincidentSources::FirstInOrder),
+        other => Err(format!("DRIZ_GROUP_MATCH={other:?}: expected 'average' or 'tweakwcs'")),
+    }
 }
 
 impl AposterioriConfig {
     /// The pipeline's configuration: the service at `ASTROMETRIC_CATALOG_URL` (default
     /// `http://gsss.stsci.edu/webservices`) with GAIAeDR3, GSC242, 2MASS; or, when
-    /// `DRIZ_ASTROMETRIC_CATALOG_FILE` names a file, that file alone (offline).
+    /// `DRIZ_ASTROMETRIC_CATALOG_FILE` names a file, that file alone (offline). The group
+    /// match from `DRIZ_GROUP_MATCH`.
     pub fn from_env(debug: bool) -> AposterioriConfig {
         let catalogs = match std::env::var("DRIZ_ASTROMETRIC_CATALOG_FILE") {
             Ok(path) if !path.trim().is_empty() => {
@@ -85,6 +108,9 @@ impl AposterioriConfig {
             debug,
             timeout: None,
             cache: std::env::var("DRIZ_CATALOG_CACHE").ok().filter(|s| !s.is_empty()).map(PathBuf::from),
+            // Callers validate the variable first (`group_match_from_env`); a bad value
+            // cannot reach here from the command lines.
+            coincident: group_match_from_env().unwrap_or_default(),
         }
     }
 }
@@ -123,5 +149,20 @@ impl Method {
             Method::Default => (250.0, 0.1, 10.0, false),
         };
         MatchParams { searchrad, separation, tolerance, use2dhist, xoffset: 0.0, yoffset: 0.0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_match_values() {
+        assert_eq!(parse_group_match(""), Ok(CoincidentSources::Average));
+        assert_eq!(parse_group_match(" Average "), Ok(CoincidentSources::Average));
+        assert_eq!(parse_group_match("TWEAKWCS"), Ok(CoincidentSources::FirstInOrder));
+        assert_eq!(parse_group_match("first"), Ok(CoincidentSources::FirstInOrder));
+        let err = parse_group_match("median").unwrap_err();
+        assert!(err.contains("DRIZ_GROUP_MATCH") && err.contains("median"), "{err}");
     }
 }

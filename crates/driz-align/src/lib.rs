@@ -24,8 +24,11 @@ pub mod quality_analysis;
 mod refcat;
 pub mod viability;
 
-pub use config::{AposterioriConfig, CatalogSource, Method, PIPELINE_CATALOGS};
+pub use config::{
+    AposterioriConfig, CatalogSource, Method, PIPELINE_CATALOGS, group_match_from_env, parse_group_match,
+};
 pub use diagnostic::{Json, JsonTimestamp, determine_filter_name};
+pub use driz_tweak::CoincidentSources;
 pub use error::{AlignError, Result};
 pub use perform::{AlignOutcome, ImageRow, perform_align};
 pub use refcat::{field_frame, search_cone};

@@ -326,6 +326,7 @@ fn fit_attempt(
         nclip: config.nclip,
         sigma: config.clip_sigma,
         expand_refcat: method == Method::Relative,
+        coincident: config.coincident,
     };
     // Every attempt starts from the WCS in the files.
     let mut chips: Vec<ChipCatalog> = Vec::new();

@@ -24,7 +24,9 @@ use crate::diagnostic::{Json, JsonTimestamp, dict_item, header_sections, table_i
 use crate::error::{AlignError, Result};
 use driz_fits::Fits;
 use driz_header::Header;
-use driz_tweak::{AlignOptions, ChipCatalog, ChipFit, FitGeom, FitStatus, MatchParams, RefCatalog, align_wcs};
+use driz_tweak::{
+    AlignOptions, ChipCatalog, ChipFit, CoincidentSources, FitGeom, FitStatus, MatchParams, RefCatalog, align_wcs,
+};
 use driz_tweak::{det_to_world, world_to_tanp};
 use driz_wcs::HstWcs;
 use std::path::{Path, PathBuf};
@@ -197,6 +199,7 @@ fn options(use2dhist: bool) -> AlignOptions {
         nclip: 3,
         sigma: 3.0,
         expand_refcat: false,
+        coincident: CoincidentSources::FirstInOrder,
     }
 }
 

@@ -23,6 +23,16 @@ pub struct PipelineEnv {
     pub apply_apriori: bool,
     pub reset_idctab: bool,
     pub quality_testing: bool,
+    /// driz's own switch, `DRIZ_GROUP_MATCH` (docs/compatibility.md).
+    pub group_match: driz_align::CoincidentSources,
+}
+
+fn group_match() -> Result<driz_align::CoincidentSources> {
+    let value = driz_align::group_match_from_env().map_err(PipelineError::Environment)?;
+    if value == driz_align::CoincidentSources::FirstInOrder {
+        info!("ENVVAR DRIZ_GROUP_MATCH found: group fits match the first detection of each star, as drizzlepac");
+    }
+    Ok(value)
 }
 
 impl PipelineEnv {
@@ -33,6 +43,7 @@ impl PipelineEnv {
             apply_apriori: switch("ASTROMETRY_APPLY_APRIORI", true, "apply a priori solutions")?,
             reset_idctab: switch("PIPELINE_RESET_IDCTAB", false, "reset IDCTAB")?,
             quality_testing: switch("PIPELINE_QUALITY_TESTING", false, "quality testing")?,
+            group_match: group_match()?,
         })
     }
 }

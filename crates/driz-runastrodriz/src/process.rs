@@ -260,9 +260,11 @@ fn drizzle_stages(
         info!("{MARKER}");
         let find_crs = current.as_ref().is_some_and(|v| !v.verified);
         let debug = options.debug;
+        let group_match = env.group_match;
         let qa_catalogs = &aposteriori_qa;
         let aligner = move |align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
-            let config = driz_align::AposterioriConfig::from_env(debug);
+            let mut config = driz_align::AposterioriConfig::from_env(debug);
+            config.coincident = group_match;
             match driz_align::perform_align(align_files, update_files, &config) {
                 Ok(Some(outcome)) if outcome.all_aligned() => {
                     let summary = AlignSummary {

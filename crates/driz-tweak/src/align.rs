@@ -7,7 +7,7 @@ use crate::correction::set_correction;
 use crate::error::AlignError;
 use crate::frames::{det_to_world, tanp_center_pixel_scale, tanp_to_world, world_to_tanp};
 use crate::linfit::{FitGeom, LinearFit, iter_linear_fit};
-use crate::xyxymatch::{MatchParams, xyxy_match};
+use crate::xyxymatch::{MatchParams, xyxy_match, xyxy_match_merged};
 use driz_wcs::{Celestial, HstWcs};
 
 /// One chip's source catalog and WCS (tweakwcs `FITSWCSCorrector` + `WCSImageCatalog`).
@@ -42,6 +42,21 @@ pub struct AlignOptions {
     pub sigma: f64,
     /// Append each group's unmatched sources to the reference catalog after its fit.
     pub expand_refcat: bool,
+    /// How a group of several chips matches a star detected in more than one of them.
+    pub coincident: CoincidentSources,
+}
+
+/// The detections of one star in several chips of a group, closer than the matcher's
+/// `separation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CoincidentSources {
+    /// tweakwcs: the first in `(y, x)` order is matched, the others are dropped. Selecting
+    /// the lowest of N noisy detections biases the fit along y by about one centroid σ.
+    #[default]
+    FirstInOrder,
+    /// The first in `(y, x)` order is matched at the mean position of the star's detections
+    /// (one per chip): unbiased, with the noise of the mean.
+    Average,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -307,7 +322,13 @@ fn align_group(
     }
     let img_pts: Vec<[f64; 2]> = img_sel.iter().map(|&i| img_tp[i]).collect();
     let ref_pts: Vec<[f64; 2]> = ref_sel.iter().map(|&i| ref_tp[i]).collect();
-    let m = xyxy_match(&ref_pts, &img_pts, &options.match_params, pscale)?;
+    let m = match options.coincident {
+        CoincidentSources::FirstInOrder => xyxy_match(&ref_pts, &img_pts, &options.match_params, pscale)?,
+        CoincidentSources::Average => {
+            let source: Vec<usize> = img_sel.iter().map(|&i| group.rows[i].0).collect();
+            xyxy_match_merged(&ref_pts, &img_pts, &source, &options.match_params, pscale)?
+        }
+    };
     let mref: Vec<usize> = m.ref_idx.iter().map(|&k| ref_sel[k]).collect();
     let minput: Vec<usize> = m.img_idx.iter().map(|&k| img_sel[k]).collect();
     let nmatches = mref.len();
@@ -322,7 +343,7 @@ fn align_group(
     }
 
     let xy: Vec<[f64; 2]> = mref.iter().map(|&i| ref_tp[i]).collect();
-    let uv: Vec<[f64; 2]> = minput.iter().map(|&i| img_tp[i]).collect();
+    let uv: Vec<[f64; 2]> = m.img_pos;
     let fit = iter_linear_fit(&xy, &uv, options.fitgeom, options.nclip, options.sigma)?;
 
     let (f, s) = (fit.matrix, fit.shift);

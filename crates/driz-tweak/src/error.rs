@@ -15,6 +15,8 @@ pub enum MatchError {
     SourceConfusion(usize),
     #[error("search radius {searchrad} over pixel scale {pscale} gives a 2-D histogram too large to build")]
     SearchRadiusTooLarge { searchrad: f64, pscale: f64 },
+    #[error("{points} image points but {labels} source catalog labels")]
+    SourceLabels { points: usize, labels: usize },
 }
 
 #[derive(Debug, Error, Clone, PartialEq)]

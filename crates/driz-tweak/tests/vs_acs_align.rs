@@ -7,7 +7,9 @@
 mod common;
 use common::*;
 use driz_header::Header;
-use driz_tweak::{AlignOptions, ChipCatalog, ChipFit, FitGeom, MatchParams, RefCatalog, align_wcs, det_to_world};
+use driz_tweak::{
+    AlignOptions, ChipCatalog, ChipFit, CoincidentSources, FitGeom, MatchParams, RefCatalog, align_wcs, det_to_world,
+};
 use driz_wcs::{HstWcs, LookupTable, TableKind, WcsError};
 use serde_json::Value;
 
@@ -62,6 +64,7 @@ fn options(searchrad: f64, expand_refcat: bool) -> AlignOptions {
         nclip: 1,
         sigma: 3.0,
         expand_refcat,
+        coincident: CoincidentSources::FirstInOrder,
     }
 }
 

@@ -3,8 +3,8 @@
 
 use driz_header::Header;
 use driz_tweak::{
-    AlignOptions, ChipCatalog, FitGeom, FitStatus, MatchParams, RefCatalog, align_wcs, det_to_tanp, det_to_world,
-    tanp_to_world,
+    AlignOptions, ChipCatalog, CoincidentSources, FitGeom, FitStatus, MatchParams, RefCatalog, align_wcs, det_to_tanp,
+    det_to_world, tanp_to_world,
 };
 use driz_wcs::{HstWcs, LookupTable, TableKind, WcsError};
 
@@ -79,6 +79,7 @@ fn spec_worked_example_rscale_fit_and_correction() {
         nclip: 1,
         sigma: 3.0,
         expand_refcat: false,
+        coincident: CoincidentSources::FirstInOrder,
     };
     let refcat = RefCatalog { ra: ra.clone(), dec: dec.clone() };
     let (fits, _) = align_wcs(std::slice::from_ref(&chip), Some(&refcat), &options).unwrap();
