@@ -8,7 +8,7 @@
 //! single-threaded run for any number of threads.
 
 use crate::KernelError;
-use crate::kernels::{Kernel, Spread};
+use crate::kernels::{self, Kernel, Spread};
 use crate::pixmap::{PixelMap, Section};
 use crate::scanner;
 use ndarray::{Array2, ArrayView2};
@@ -421,12 +421,40 @@ impl Job<'_> {
         let mut data_without_weight = false;
         let (onx, ony) = (self.onx as i64, self.ony as i64);
         let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
+        let map = self.map;
+        // Square drops with shared corners: each corner computed once per row of input
+        // pixels (below and above it), instead of once for each of its four pixels.
+        let shared = self.spread.shares_corners();
+        let (mut below, mut above) =
+            if shared { (vec![[0.0; 2]; map.nx], vec![[0.0; 2]; map.nx]) } else { (vec![], vec![]) };
         for seg in segments {
             let j = seg.row;
             let data = self.data.row(j);
             let weights = self.weights.as_ref().map(|w| w.row(j));
+            // Pixels whose corners four_corners would give (interior ones).
+            let (first, last) = (seg.first.max(1), seg.last.min(map.nx.saturating_sub(3)));
+            let inner = if shared && j > 0 && j + 2 < map.ny && first <= last {
+                for c in first - 1..last + 1 {
+                    below[c] = map.shared_corner(c, j - 1);
+                    above[c] = map.shared_corner(c, j);
+                }
+                first..last + 1
+            } else {
+                0..0
+            };
             for i in seg.first..seg.last + 1 {
-                let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
+                let g = if inner.contains(&i) {
+                    let (l, r) = (i - 1, i);
+                    let x = [above[l][0], above[r][0], below[r][0], below[l][0]];
+                    let y = [above[l][1], above[r][1], below[r][1], below[l][1]];
+                    if x.iter().chain(&y).any(|v| v.is_nan()) {
+                        continue;
+                    }
+                    kernels::quad_geometry(x, y, onx, ony)
+                } else {
+                    self.spread.geometry(map, i, j, onx, ony)
+                };
+                let Some(g) = g else { continue };
                 if g.jj.1 < rows.0 || g.jj.0 > rows.1 {
                     continue;
                 }

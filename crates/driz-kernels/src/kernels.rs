@@ -5,6 +5,7 @@
 
 use crate::overlap::Quad;
 use crate::pixmap::PixelMap;
+use crate::small_box;
 use std::fmt;
 use std::str::FromStr;
 
@@ -132,14 +133,31 @@ pub(crate) struct Geometry {
 }
 
 enum Shape {
-    Quad { x: [f64; 4], y: [f64; 4], jaco: f64 },
-    Centre { ox: f64, oy: f64 },
+    /// `small`: the box is unclipped and small enough for [`crate::small_box`].
+    Quad {
+        x: [f64; 4],
+        y: [f64; 4],
+        jaco: f64,
+        small: bool,
+    },
+    Centre {
+        ox: f64,
+        oy: f64,
+    },
 }
 
 /// `x.round() as i64` (half away from zero) without the libm call `round` compiles to
 /// on baseline x86-64; exact for |x| < 2^52, saturating beyond like the cast.
 #[inline]
 fn nint(x: f64) -> i64 {
+    // Where the truncation cannot saturate (nor be NaN), without the saturation checks
+    // and with branch-free rounding: the fractions are random.
+    if x.abs() < 4.5e15 {
+        // SAFETY: |x| < 2^53 < 2^63, not NaN.
+        let t: i64 = unsafe { x.to_int_unchecked() };
+        let frac = x - t as f64;
+        return t + (frac >= 0.5) as i64 - (frac <= -0.5) as i64;
+    }
     let t = x as i64;
     let frac = x - t as f64;
     if frac >= 0.5 {
@@ -173,14 +191,7 @@ impl Spread {
                     }
                     (x, y)
                 };
-                let jaco = 0.5 * ((x[1] - x[3]) * (y[0] - y[2]) - (x[0] - x[2]) * (y[1] - y[3]));
-                let (xmin, xmax) = min_max(&x);
-                let (ymin, ymax) = min_max(&y);
-                Geometry {
-                    ii: (nint(xmin).max(0), nint(xmax).min(onx - 1)),
-                    jj: (nint(ymin).max(0), nint(ymax).min(ony - 1)),
-                    shape: Shape::Quad { x, y, jaco },
-                }
+                return quad_geometry(x, y, onx, ony);
             }
             Spread::Point => {
                 let [ox, oy] = map.centre(i, j)?;
@@ -210,6 +221,13 @@ impl Spread {
         (g.ii.0 <= g.ii.1 && g.jj.0 <= g.jj.1).then_some(g)
     }
 
+    /// Whether the square kernel's drops have their corners at the midpoints between
+    /// pixel centres (pixfrac 1), so that neighbouring input pixels share corners:
+    /// [`PixelMap::shared_corner`] then gives them, and [`quad_geometry`] the rest.
+    pub fn shares_corners(&self) -> bool {
+        matches!(self, Spread::Square { dh } if *dh == 0.5)
+    }
+
     /// Emit `(ii, jj, dow)` for the output rows `rows` of a pixel with input weight `wgt`.
     ///
     /// `AVX`: the caller has checked that the CPU has AVX2 (the square kernel's overlaps
@@ -225,8 +243,33 @@ impl Spread {
         let (j0, j1) = (g.jj.0.max(rows.0), g.jj.1.min(rows.1));
         let (i0, i1) = g.ii;
         match (self, &g.shape) {
-            (Spread::Square { .. }, Shape::Quad { x, y, jaco }) => {
+            (Spread::Square { .. }, Shape::Quad { x, y, jaco, small }) => {
                 let w = wgt as f64 / jaco;
+                if *small {
+                    // The box is unclipped: g.ii, g.jj are the whole box.
+                    let (nc, nr) = ((i1 - i0 + 1) as usize, (g.jj.1 - g.jj.0 + 1) as usize);
+                    #[cfg(target_arch = "x86_64")]
+                    let areas = if AVX {
+                        // SAFETY: AVX2 is available (the caller's contract).
+                        unsafe { small_box::areas_avx(x, y, i0, g.jj.0, nc, nr) }
+                    } else {
+                        small_box::areas(x, y, i0, g.jj.0, nc, nr)
+                    };
+                    #[cfg(not(target_arch = "x86_64"))]
+                    let areas = small_box::areas(x, y, i0, g.jj.0, nc, nr);
+                    for jj in j0..j1 + 1 {
+                        for ii in i0..i1 + 1 {
+                            let mut dover = areas[(3 * (jj - g.jj.0) + ii - i0) as usize];
+                            if dover != 0.0 && dover.abs() < small_box::NEAR_ZERO {
+                                dover = boxer::<AVX>(x, y, ii, jj);
+                            }
+                            if dover != 0.0 {
+                                emit(ii as usize, jj as usize, (dover * w) as f32);
+                            }
+                        }
+                    }
+                    return;
+                }
                 #[cfg(target_arch = "x86_64")]
                 if AVX {
                     // SAFETY: AVX2 is available (the caller's contract).
@@ -314,6 +357,39 @@ impl Spread {
     }
 }
 
+/// The square kernel's footprint of the drop with (non-NaN) corners `x, y` (drizzle's
+/// order), or `None` when the drop misses the output.
+#[inline(always)]
+pub(crate) fn quad_geometry(x: [f64; 4], y: [f64; 4], onx: i64, ony: i64) -> Option<Geometry> {
+    let jaco = 0.5 * ((x[1] - x[3]) * (y[0] - y[2]) - (x[0] - x[2]) * (y[1] - y[3]));
+    let (xmin, xmax) = min_max(&x);
+    let (ymin, ymax) = min_max(&y);
+    let (i0, i1, j0, j1) = (nint(xmin), nint(xmax), nint(ymin), nint(ymax));
+    // (Bounds first: the saturated nint of a huge coordinate must not overflow.)
+    let small = i0 >= small_box::MIN_FIRST_PIXEL
+        && j0 >= small_box::MIN_FIRST_PIXEL
+        && i1 < onx
+        && j1 < ony
+        && small_box::fits(i1 - i0 + 1, j1 - j0 + 1);
+    let g = Geometry {
+        ii: (i0.max(0), i1.min(onx - 1)),
+        jj: (j0.max(0), j1.min(ony - 1)),
+        shape: Shape::Quad { x, y, jaco, small },
+    };
+    (g.ii.0 <= g.ii.1 && g.jj.0 <= g.jj.1).then_some(g)
+}
+
+/// `boxer`'s overlap of one output pixel, in the build the general path uses.
+#[inline(always)]
+fn boxer<const AVX: bool>(x: &[f64; 4], y: &[f64; 4], ii: i64, jj: i64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if AVX {
+        // SAFETY: AVX2 is available (the caller's contract).
+        return unsafe { crate::overlap::QuadAvx::new(x, y).area_in_pixel(ii as f64, jj as f64) };
+    }
+    Quad::new(x, y).area_in_pixel(ii as f64, jj as f64)
+}
+
 fn min_max(v: &[f64; 4]) -> (f64, f64) {
     let mut lo = f64::MAX;
     let mut hi = f64::MIN;
@@ -346,6 +422,10 @@ mod tests {
             3.7,
             -3.7,
             1e15 + 0.5,
+            4503599627370495.5,
+            -4503599627370495.5,
+            1e17,
+            -1e300,
             -7.0,
         ] {
             assert_eq!(nint(x), x.round() as i64, "{x}");

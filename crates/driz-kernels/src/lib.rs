@@ -19,6 +19,7 @@ mod overlap;
 mod pixmap;
 mod polygon;
 mod scanner;
+mod small_box;
 
 pub use blot::{Interp, blot};
 pub use drizzle::{AddParams, AddStats, Drizzle, Units};

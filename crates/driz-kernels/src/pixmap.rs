@@ -90,6 +90,22 @@ impl<'a> PixelMap<'a> {
         (!x.iter().chain(y.iter()).any(|v| v.is_nan())).then_some((x, y))
     }
 
+    /// The corner (c + ½, r + ½) shared by pixels (c, r) … (c + 1, r + 1), as
+    /// [`four_corners`](Self::four_corners) computes it with h = ½ for each of the four
+    /// (the same operations on the same values), so that it can be computed once for all
+    /// of them. Requires c ≤ nx − 2 and r ≤ ny − 2.
+    #[inline(always)]
+    pub fn shared_corner(&self, c: usize, r: usize) -> [f64; 2] {
+        const QUARTER: f64 = 0.25;
+        let (p00, p10) = (self.at(c, r), self.at(c + 1, r));
+        let (p01, p11) = (self.at(c, r + 1), self.at(c + 1, r + 1));
+        let mut out = [0.0; 2];
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = p00[k] * QUARTER + p10[k] * QUARTER + p01[k] * QUARTER + p11[k] * QUARTER;
+        }
+        out
+    }
+
     /// Map a point of the input frame: exact pixel centres are read directly (when
     /// inside the processed box), anything else interpolated (drizzle's `map_point`).
     pub(crate) fn map_point(&self, x: f64, y: f64, bbox: &Section) -> Option<[f64; 2]> {
@@ -189,5 +205,35 @@ impl Section {
             }
         }
         (imin < imax && jmin < jmax).then_some(Section { xmin: imin, xmax: imax, ymin: jmin, ymax: jmax })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_corners_are_the_four_corners_of_pixfrac_one() {
+        let (nx, ny) = (9, 7);
+        let mut state = 3u64;
+        let xy: Vec<[f64; 2]> = (0..nx * ny)
+            .map(|k| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let jitter = (state >> 11) as f64 / (1u64 << 53) as f64;
+                let (i, j) = ((k % nx) as f64, (k / nx) as f64);
+                [1000.3 + 0.93 * i - 0.43 * j + jitter * 0.1, 2000.7 + 0.36 * i + 0.91 * j - jitter * 0.05]
+            })
+            .collect();
+        let map = PixelMap::new(nx, ny, &xy).unwrap();
+        for j in 1..ny - 2 {
+            for i in 1..nx - 2 {
+                let (x, y) = map.four_corners(i, j, 0.5).unwrap();
+                let corners = [(i - 1, j), (i, j), (i, j - 1), (i - 1, j - 1)].map(|(c, r)| map.shared_corner(c, r));
+                for k in 0..4 {
+                    assert_eq!(x[k].to_bits(), corners[k][0].to_bits(), "x corner {k} of ({i},{j})");
+                    assert_eq!(y[k].to_bits(), corners[k][1].to_bits(), "y corner {k} of ({i},{j})");
+                }
+            }
+        }
     }
 }
