@@ -117,6 +117,9 @@ pub struct Config {
     pub crbit: u16,
     /// Pixel-map grid spacing (0: every pixel exactly).
     pub stepsize: usize,
+    /// Not an AstroDrizzle parameter: chip rows blotted at a time, each band with its own
+    /// piece of the pixel map (0: whole chips). The blotted images are identical.
+    pub band_rows: usize,
     pub resetbits: Option<u32>,
     pub proc_unit_native: bool,
     pub detector: DetectorOverrides,

@@ -8,12 +8,11 @@ use crate::image::{Chip, Image};
 use crate::intermediate::write_frame_image;
 use crate::pixels::read_sci;
 use crate::progress::Progress;
-use crate::separate::chip_map;
 use driz_combine::{CrChip, cr_mask};
 use driz_fits::Fits;
 use driz_header::Header;
 use driz_kernels::{PixelMap, blot};
-use driz_wcs::Frame;
+use driz_wcs::{Frame, HstWcs};
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
 use tracing::info;
@@ -54,29 +53,48 @@ pub struct BlotResults {
     pub cleaned: Vec<PathBuf>,
 }
 
-/// Blot the median onto a chip: count rate → the chip's units, sky added back.
+/// Chip rows blotted at a time by default ([`Config::band_rows`]): the pixel map of a
+/// band of rows (16 bytes a pixel) is made and used in turn, instead of the whole chip's
+/// (134 MB for an ACS/WFC chip). The drizzle steps still map whole chips: drizzle's
+/// scanner picks the pixels near the output frame's edges from the polygon of the whole
+/// input box, and a band's polygon does not give the same pixels.
+///
+/// [`Config::band_rows`]: crate::config::Config::band_rows
+pub const DEFAULT_BAND_ROWS: usize = 256;
+
+/// Blot the median onto a chip: count rate → the chip's units, sky added back. Each
+/// output pixel depends only on its own map entry, so the map is made `band_rows` rows at
+/// a time (0: all at once) with the same result.
 pub fn blot_chip(
     median: &Array2<f32>,
     frame: &Frame,
     chip: &Chip,
     config: &BlotConfig,
     stepsize: usize,
+    band_rows: usize,
 ) -> Result<Array2<f32>> {
-    let mut xy = chip_map(chip, frame, stepsize);
-    // Points that cannot be mapped are outside the median: they get the missing value.
-    for p in xy.iter_mut() {
-        if p[0].is_nan() || p[1].is_nan() {
-            *p = [-1.0e9, -1.0e9];
-        }
-    }
     let [nx, ny] = chip.size();
-    let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
+    let output = HstWcs::undistorted(frame.wcs.clone());
     let pix_ratio = frame.pscale() / chip.blot_scale;
     let iscale = (chip.exptime() / (pix_ratio * pix_ratio)) as f32;
-    let mut out = blot(median.view(), &map, config.interp, iscale, 0.0).map_err(|cause| AstroDrizzleError::Kernel {
-        context: format!("blotting the median onto {}", chip.label()),
-        cause,
-    })?;
+    let band_rows = if band_rows == 0 { ny.max(1) } else { band_rows };
+    let mut out = Array2::<f32>::zeros((ny, nx));
+    for start in (0..ny).step_by(band_rows) {
+        let end = (start + band_rows).min(ny);
+        let mut xy = driz_wcs::pixel_map_rows(chip.wcs(), &output, nx, ny, stepsize, start..end);
+        // Points that cannot be mapped are outside the median: they get the missing value.
+        for p in xy.iter_mut() {
+            if p[0].is_nan() || p[1].is_nan() {
+                *p = [-1.0e9, -1.0e9];
+            }
+        }
+        let map = PixelMap::new(nx, end - start, &xy)
+            .map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
+        let band = blot(median.view(), &map, config.interp, iscale, 0.0).map_err(|cause| {
+            AstroDrizzleError::Kernel { context: format!("blotting the median onto {}", chip.label()), cause }
+        })?;
+        out.slice_mut(ndarray::s![start..end, ..]).assign(&band);
+    }
     let conversion = chip.conversion as f32;
     let sky = if config.addsky { chip.computed_sky.unwrap_or(0.0) } else { config.skyval } as f32;
     if conversion != 1.0 || sky != 0.0 {
@@ -97,6 +115,7 @@ pub fn blot_and_find_cosmic_rays(
     resetbits: Option<u32>,
     in_memory: bool,
     stepsize: usize,
+    band_rows: usize,
     workdir: &Path,
     progress: &dyn Progress,
 ) -> Result<BlotResults> {
@@ -111,7 +130,7 @@ pub fn blot_and_find_cosmic_rays(
         items_at_once(largest * 40),
         |(i, chip, image)| -> Result<(usize, Option<CrMask>, Cleaned, Vec<PathBuf>)> {
             let t0 = std::time::Instant::now();
-            let blotted = blot_chip(median, frame, chip, blot_config, stepsize)?;
+            let blotted = blot_chip(median, frame, chip, blot_config, stepsize, band_rows)?;
             tracing::debug!("{}: blot {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
             let header = if in_memory { None } else { Some(chip_header(chip)?) };
             let mut written = Vec::new();

@@ -197,6 +197,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
                 resetbits,
                 config.in_memory,
                 config.stepsize,
+                config.band_rows,
                 &workdir,
                 progress,
             )?;

@@ -35,13 +35,6 @@ pub struct SingleProduct {
     pub wht_mean: f32,
 }
 
-/// The chip's pixel map onto `frame` (0-based output positions of every input pixel),
-/// interpolated in a grid of `stepsize` pixels as AstroDrizzle does (0: exact).
-pub fn chip_map(chip: &Chip, frame: &Frame, stepsize: usize) -> Vec<[f64; 2]> {
-    let output = HstWcs::undistorted(frame.wcs.clone());
-    driz_wcs::pixel_map_stepped(chip.wcs(), &output, chip.size()[0], chip.size()[1], stepsize)
-}
-
 /// The data a drizzle step puts in: SCI − sky, times the effective gain.
 pub fn drizzle_input(chip: &Chip) -> Result<Array2<f32>> {
     let mut sci = read_sci(chip)?;
@@ -67,7 +60,8 @@ pub fn add_chip(
 ) -> Result<()> {
     let pix_ratio = frame.pscale() / chip.linear_scale;
     let t0 = std::time::Instant::now();
-    let xy = chip_map(chip, frame, stepsize);
+    let output = HstWcs::undistorted(frame.wcs.clone());
+    let xy = driz_wcs::pixel_map_stepped(chip.wcs(), &output, chip.size()[0], chip.size()[1], stepsize);
     tracing::debug!("{}: pixel map {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
     let [nx, ny] = chip.size();
     let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;

@@ -38,19 +38,7 @@ pub fn world2pix_points(wcs: &HstWcs, points: &[(f64, f64)]) -> Vec<Result<(f64,
 /// The two focal planes are linked directly ([`FocalTransfer`](crate::FocalTransfer)),
 /// which agrees with `output.world2pix(input.pix2world(..))` to ~1e-9 pixel.
 pub fn pixel_map(input: &HstWcs, output: &HstWcs, nx: usize, ny: usize) -> Vec<[f64; 2]> {
-    let mut map = vec![[f64::NAN; 2]; nx * ny];
-    if nx == 0 {
-        return map;
-    }
-    let xs = column_coordinates(nx);
-    let transfer = input.celestial.transfer_to(&output.celestial);
-    map.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
-        map_row(input, output, &transfer, &xs, (j + 1) as f64, row);
-        for out in row.iter_mut() {
-            *out = [out[0] - 1.0, out[1] - 1.0];
-        }
-    });
-    map
+    pixel_map_rows(input, output, nx, ny, 0, 0..ny)
 }
 
 /// 1-based input pixels `(x, y)` for every `x` in `xs` → 1-based output pixels in `row`
@@ -68,28 +56,54 @@ fn map_row(input: &HstWcs, output: &HstWcs, transfer: &FocalTransfer, xs: &[f64]
 
 /// The pixel map as AstroDrizzle computes it (drizzlepac's `DefaultWCSMapping`): the
 /// exact mapping evaluated on a grid of 1-based pixel positions `(i·step, j·step)`,
-/// `i = 0..nx/step+1`, `j = 0..ny/step+1` (starting one pixel before the image), and every
-/// pixel bilinearly interpolated in that grid. `step = 0` is the exact [`pixel_map`].
-/// About `step²` times fewer WCS evaluations; the interpolation error is bounded by the
-/// curvature of the distortion over one grid cell (measured in the tests).
+/// then bilinearly interpolated at every pixel. `step` 0 is the exact map.
 pub fn pixel_map_stepped(input: &HstWcs, output: &HstWcs, nx: usize, ny: usize, step: usize) -> Vec<[f64; 2]> {
-    if step == 0 || nx == 0 || ny == 0 {
-        return pixel_map(input, output, nx, ny);
+    pixel_map_rows(input, output, nx, ny, step, 0..ny)
+}
+
+/// Rows `rows` (0-based) of [`pixel_map_stepped`] of an `nx` × `ny` image, with the same
+/// values as the whole map: each row depends only on its own y (and, with a step, on the
+/// grid rows around it), so a map can be made and used a band of rows at a time.
+pub fn pixel_map_rows(
+    input: &HstWcs,
+    output: &HstWcs,
+    nx: usize,
+    ny: usize,
+    step: usize,
+    rows: std::ops::Range<usize>,
+) -> Vec<[f64; 2]> {
+    let rows = rows.start.min(ny)..rows.end.min(ny);
+    let mut map = vec![[f64::NAN; 2]; nx * rows.len()];
+    if nx == 0 || rows.is_empty() {
+        return map;
+    }
+    let transfer = input.celestial.transfer_to(&output.celestial);
+    if step == 0 {
+        let xs = column_coordinates(nx);
+        map.par_chunks_mut(nx).zip(rows).for_each(|(row, j)| {
+            map_row(input, output, &transfer, &xs, (j + 1) as f64, row);
+            for out in row.iter_mut() {
+                *out = [out[0] - 1.0, out[1] - 1.0];
+            }
+        });
+        return map;
     }
     let (gnx, gny) = (nx / step + 2, ny / step + 2);
-    let xs: Vec<f64> = (0..gnx).map(|i| (i * step) as f64).collect();
-    let mut grid = vec![[f64::NAN; 2]; gnx * gny];
-    let transfer = input.celestial.transfer_to(&output.celestial);
-    grid.par_chunks_mut(gnx).enumerate().for_each(|(j, row)| {
-        map_row(input, output, &transfer, &xs, (j * step) as f64, row);
-    });
     let step_f = step as f64;
-    let mut map = vec![[f64::NAN; 2]; nx * ny];
-    map.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
+    // The grid row below a map row, as the interpolation picks it.
+    let grid_row = |j: usize| (((j + 1) as f64 / step_f).floor() as usize).min(gny - 2);
+    let (g_first, g_last) = (grid_row(rows.start), grid_row(rows.end - 1) + 1);
+    let xs: Vec<f64> = (0..gnx).map(|i| (i * step) as f64).collect();
+    let mut grid = vec![[f64::NAN; 2]; gnx * (g_last + 1 - g_first)];
+    grid.par_chunks_mut(gnx).zip(g_first..g_last + 1).for_each(|(row, jg)| {
+        map_row(input, output, &transfer, &xs, (jg * step) as f64, row);
+    });
+    map.par_chunks_mut(nx).zip(rows).for_each(|(row, j)| {
         let v = (j + 1) as f64 / step_f;
-        let jv = (v.floor() as usize).min(gny - 2);
+        let jv = grid_row(j);
         let fv = v - jv as f64;
-        let (g0, g1) = (&grid[jv * gnx..(jv + 1) * gnx], &grid[(jv + 1) * gnx..(jv + 2) * gnx]);
+        let at = |jg: usize| &grid[(jg - g_first) * gnx..(jg - g_first + 1) * gnx];
+        let (g0, g1) = (at(jv), at(jv + 1));
         for (i, out) in row.iter_mut().enumerate() {
             let u = (i + 1) as f64 / step_f;
             let iu = (u.floor() as usize).min(gnx - 2);
