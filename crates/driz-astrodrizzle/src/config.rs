@@ -117,8 +117,8 @@ pub struct Config {
     pub crbit: u16,
     /// Pixel-map grid spacing (0: every pixel exactly).
     pub stepsize: usize,
-    /// Not an AstroDrizzle parameter: chip rows blotted at a time, each band with its own
-    /// piece of the pixel map (0: whole chips). The blotted images are identical.
+    /// Not an AstroDrizzle parameter: chip rows drizzled or blotted at a time, each band
+    /// with its own rows of the pixel map (0: whole chips). Results are identical.
     pub band_rows: usize,
     pub resetbits: Option<u32>,
     pub proc_unit_native: bool,

@@ -53,15 +53,6 @@ pub struct BlotResults {
     pub cleaned: Vec<PathBuf>,
 }
 
-/// Chip rows blotted at a time by default ([`Config::band_rows`]): the pixel map of a
-/// band of rows (16 bytes a pixel) is made and used in turn, instead of the whole chip's
-/// (134 MB for an ACS/WFC chip). The drizzle steps still map whole chips: drizzle's
-/// scanner picks the pixels near the output frame's edges from the polygon of the whole
-/// input box, and a band's polygon does not give the same pixels.
-///
-/// [`Config::band_rows`]: crate::config::Config::band_rows
-pub const DEFAULT_BAND_ROWS: usize = 256;
-
 /// Blot the median onto a chip: count rate → the chip's units, sky added back. Each
 /// output pixel depends only on its own map entry, so the map is made `band_rows` rows at
 /// a time (0: all at once) with the same result.

@@ -9,7 +9,7 @@ use crate::image::{Chip, Image};
 use crate::intermediate::{weight_mask_name, write_weight_mask};
 use crate::pixels::read_err;
 use crate::progress::Progress;
-use crate::separate::{add_chip, chip_mask, drizzle_input};
+use crate::separate::{add_chip, chip_mask, drizzle_input, plan_chip};
 use crate::static_mask::StaticMasks;
 use driz_fits::Fits;
 use driz_kernels::{Drizzle, Kernel};
@@ -54,6 +54,7 @@ pub fn drizzle_final(
     cr_masks: Option<&[Vec<Option<CrMask>>]>,
     resetbits: Option<u32>,
     stepsize: usize,
+    band_rows: usize,
     mask_dir: Option<&std::path::Path>,
     progress: &dyn Progress,
 ) -> Result<FinalProduct> {
@@ -70,11 +71,23 @@ pub fn drizzle_final(
     );
     let total: usize = images.iter().map(|im| im.chips.len()).sum();
     progress.start("final drizzle", total as u64);
+    // Every chip's plan first, each from its whole pixel map, before the output frame
+    // exists; the chips are then drizzled a band of rows at a time.
+    let mut plans = Vec::new();
+    for image in images {
+        for chip in &image.chips {
+            let pix_ratio = frame.pscale() / chip.linear_scale;
+            let weight_scale = weight_scale_of(config, chip, pix_ratio);
+            plans.push(plan_chip(chip, frame, &config.drizzle, weight_scale, stepsize)?);
+        }
+    }
+    let mut plans = plans.into_iter();
     let mut driz = Drizzle::with_initial(nx, ny, config.maskval.unwrap_or(f32::NAN), config.drizzle.fillval);
     let mut chips = Vec::new();
     let mut mask_files = Vec::new();
     for (i, image) in images.iter().enumerate() {
         for (k, chip) in image.chips.iter().enumerate() {
+            let planned = plans.next().flatten();
             let cr = match cr_masks.and_then(|m| m.get(i)).and_then(|m| m.get(k)).and_then(|m| m.as_ref()) {
                 Some(m) => Some(m.load()?),
                 None => None,
@@ -87,7 +100,8 @@ pub fn drizzle_final(
                 mask_files.push(write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())?);
             }
             driz.set_next_context_id(chips.len());
-            add_chip(&mut driz, chip, frame, &data, &weights, &config.drizzle, weight_scale, stepsize)?;
+            debug_assert!(planned.as_ref().is_none_or(|p| p.1.weight_scale == weight_scale as f32));
+            add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows)?;
             chips.push(DrizzledChip {
                 data: format!(
                     "{}[sci,{}]",
@@ -105,15 +119,15 @@ pub fn drizzle_final(
     progress.finish();
     let mut seen = HashSet::new();
     let texptime: f64 = images.iter().filter(|im| seen.insert(im.rootname.clone())).map(|im| im.exptime).sum();
-    let mut sci = driz.sci();
+    let (mut sci, wht, ctx) = driz.into_products(true);
     if config.units == FinalUnits::Counts {
         let t = texptime as f32;
         sci.mapv_inplace(|v| v * t);
     }
     Ok(FinalProduct {
         frame: frame.clone(),
-        wht: driz.wht(),
-        ctx: driz.context(),
+        wht,
+        ctx,
         sci,
         chips,
         texptime,
@@ -125,11 +139,21 @@ pub fn drizzle_final(
     })
 }
 
+/// The kernel's weight scale for `final_wht_type`.
+fn weight_scale_of(config: &FinalConfig, chip: &Chip, pix_ratio: f64) -> f64 {
+    match config.wht_type {
+        WeightType::Exp => config.drizzle.wt_scl.0,
+        WeightType::Err => 1.0 / pix_ratio.powi(4),
+        WeightType::Ivm => chip.exptime() * chip.exptime() / pix_ratio.powi(4),
+    }
+}
+
 /// The input weights and the kernel's weight scale for `final_wht_type`.
 fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig, pix_ratio: f64) -> Result<(Array2<f32>, f64)> {
     let t = chip.exptime() as f32;
+    let scale = weight_scale_of(config, chip, pix_ratio);
     Ok(match config.wht_type {
-        WeightType::Exp => (mask.mapv(|m| if m { t } else { 0.0 }), config.drizzle.wt_scl.0),
+        WeightType::Exp => (mask.mapv(|m| if m { t } else { 0.0 }), scale),
         WeightType::Err => match read_err(chip)? {
             Some(err) => {
                 let mut w = Array2::<f32>::zeros(mask.dim());
@@ -137,11 +161,11 @@ fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig, pix_ratio: f6
                     let r = t / e;
                     *w = if m && e > 0.0 && e.is_finite() { r * r } else { 0.0 };
                 });
-                (w, 1.0 / pix_ratio.powi(4))
+                (w, scale)
             }
             None => {
                 warn!("{}: no ERR array for ERR weighting; using the bare mask", chip.label());
-                (mask.mapv(|m| if m { 1.0 } else { 0.0 }), 1.0 / pix_ratio.powi(4))
+                (mask.mapv(|m| if m { 1.0 } else { 0.0 }), scale)
             }
         },
         WeightType::Ivm => {
@@ -154,7 +178,6 @@ fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig, pix_ratio: f6
                 let v = f * f / (dark + sky * f + rn2);
                 *w = if m && v.is_finite() { v } else { 0.0 };
             });
-            let scale = chip.exptime() * chip.exptime() / pix_ratio.powi(4);
             (w, scale)
         }
     })

@@ -304,7 +304,7 @@ pub fn config_from_params(p: &AstroDrizzleParams, workdir: &Path) -> Result<Conf
         coeffs: p.coeffs,
         crbit: p.crbit as u16,
         stepsize: p.stepsize.max(0) as usize,
-        band_rows: crate::cosmic_rays::DEFAULT_BAND_ROWS,
+        band_rows: crate::separate::DEFAULT_BAND_ROWS,
         resetbits: p.resetbits_mask()?,
         proc_unit_native: p.proc_unit == driz_params::ProcUnit::Native,
         detector,

@@ -147,6 +147,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             resetbits,
             config.in_memory,
             config.stepsize,
+            config.band_rows,
             &workdir,
             write_masks,
             progress,
@@ -244,6 +245,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             cr_masks.as_deref(),
             resetbits,
             config.stepsize,
+            config.band_rows,
             write_masks.then_some(workdir.as_path()),
             progress,
         )?;

@@ -16,6 +16,69 @@ use rayon::prelude::*;
 
 /// Output rows per parallel band.
 const BAND_ROWS: usize = 128;
+/// Map rows a band of input rows needs on each side: a drop's corners come from the rows
+/// next to its pixel's, and the interior path reads two rows beyond it.
+const MAP_HALO: usize = 2;
+
+/// The input pixels one add drizzles (drizzle's scan of the input box) and the checked
+/// parameters: see [`Drizzle::plan`].
+#[derive(Debug, Clone)]
+pub struct AddPlan {
+    rows: Vec<(usize, usize, usize)>,
+    spread: Option<Spread>,
+    kernel: Kernel,
+    nx: usize,
+    ny: usize,
+    onx: usize,
+    ony: usize,
+}
+
+impl AddPlan {
+    /// What an add of an image with this map and these parameters into an `onx` × `ony`
+    /// frame drizzles: the checked parameters and drizzle's scan of the input box, which
+    /// needs the whole map. With the plan made, the image can be drizzled a band of rows
+    /// at a time ([`Drizzle::add_image_in_bands`]), each band with its own piece of the
+    /// map, and the whole map dropped meanwhile (the plan can be made before the frame).
+    pub fn new(onx: usize, ony: usize, map: &PixelMap, params: &AddParams) -> Result<AddPlan, KernelError> {
+        if !map.is_whole() {
+            return Err(KernelError::Shape("a drizzle plan needs the whole pixel map".into()));
+        }
+        if params.exptime.is_nan() || params.exptime <= 0.0 {
+            return Err(KernelError::Parameter(format!("exposure time must be > 0, got {}", params.exptime)));
+        }
+        if params.weight_scale.is_nan() || params.weight_scale <= 0.0 {
+            return Err(KernelError::Parameter(format!("weight scale must be > 0, got {}", params.weight_scale)));
+        }
+        if !(params.iscale > 0.0 && params.iscale.is_finite()) {
+            return Err(KernelError::Parameter(format!("iscale must be positive and finite, got {}", params.iscale)));
+        }
+        if let Some(psr) = params.pixel_scale_ratio
+            && !(psr > 0.0 && psr.is_finite())
+        {
+            return Err(KernelError::Parameter(format!("pixel scale ratio must be positive and finite, got {psr}")));
+        }
+        if params.pixfrac.is_nan() {
+            return Err(KernelError::Parameter("pixfrac is NaN".into()));
+        }
+        let section = resolve_section(params.section, map.nx, map.ny)?;
+        let section = section
+            .shrink(map)
+            .ok_or_else(|| KernelError::NoOverlap("no or too few valid pixels in the pixel map".into()))?;
+        let kernel = if params.pixfrac <= 0.001 { Kernel::Point } else { params.kernel };
+        let scan = scanner::plan(map, section, onx, ony);
+        let spread = if scan.rows.is_empty() {
+            None
+        } else {
+            let psr = match params.pixel_scale_ratio {
+                Some(p) => p,
+                None if kernel.uses_scale_ratio() => estimate_scale_ratio(map, &scan.polygon)?,
+                None => 1.0,
+            };
+            Some(Spread::new(kernel, params.pixfrac, psr))
+        };
+        Ok(AddPlan { rows: scan.rows, spread, kernel, nx: map.nx, ny: map.ny, onx, ony })
+    }
+}
 
 /// Input units: counts are divided by the exposure time (drizzle's `in_units`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,14 +200,89 @@ impl Drizzle {
         map: &PixelMap,
         params: &AddParams,
     ) -> Result<AddStats, KernelError> {
-        let (ny_in, nx_in) = data.dim();
-        if map.nx != nx_in || map.ny != ny_in {
+        let bit = self.begin_add(data, weights.as_ref(), map.nx, map.ny)?;
+        let plan = self.plan(map, params)?;
+        self.total_exptime += params.exptime as f64;
+        let mut stats = AddStats { scanned: 0, kernel: Some(plan.kernel) };
+        if let Some(spread) = &plan.spread {
+            stats.scanned = plan.rows.iter().map(|r| r.2 + 1 - r.1).sum();
+            let job = self.job(map, data, weights, spread, params);
+            if job.run(&plan.rows, &mut self.cells, bit) {
+                self.zero_weight_sci = None;
+            }
+        }
+        self.fill_unweighted();
+        Ok(stats)
+    }
+
+    /// What [`add_image`](Self::add_image) with this map and these parameters would
+    /// drizzle into this frame: see [`AddPlan::new`].
+    pub fn plan(&self, map: &PixelMap, params: &AddParams) -> Result<AddPlan, KernelError> {
+        AddPlan::new(self.nx, self.ny, map, params)
+    }
+
+    /// Drizzle one image as [`add_image`](Self::add_image) does, from its `plan` (made
+    /// with the same parameters), `band_rows` input rows at a time: `map_rows(lo..hi)`
+    /// gives rows `lo..hi` of the pixel map, with the values of the whole map. The result
+    /// is identical: each pixel sees the same map values (a band's map carries the two
+    /// rows on each side that drop corners use) and every output pixel receives its
+    /// contributions in the same order.
+    pub fn add_image_in_bands(
+        &mut self,
+        data: ArrayView2<f32>,
+        weights: Option<ArrayView2<f32>>,
+        plan: &AddPlan,
+        params: &AddParams,
+        band_rows: usize,
+        mut map_rows: impl FnMut(std::ops::Range<usize>) -> Vec<[f64; 2]>,
+    ) -> Result<AddStats, KernelError> {
+        if (plan.onx, plan.ony) != (self.nx, self.ny) {
             return Err(KernelError::Shape(format!(
-                "pixel map is {}x{} but the data are {nx_in}x{ny_in}",
-                map.nx, map.ny
+                "plan made for a {}x{} output, not {}x{}",
+                plan.onx, plan.ony, self.nx, self.ny
             )));
         }
-        if let Some(w) = &weights
+        let bit = self.begin_add(data, weights.as_ref(), plan.nx, plan.ny)?;
+        self.total_exptime += params.exptime as f64;
+        let mut stats = AddStats { scanned: 0, kernel: Some(plan.kernel) };
+        if let Some(spread) = &plan.spread {
+            stats.scanned = plan.rows.iter().map(|r| r.2 + 1 - r.1).sum();
+            let (nx, ny, band_rows) = (plan.nx, plan.ny, band_rows.max(1));
+            let mut rows = &plan.rows[..];
+            while let Some(&(first, _, _)) = rows.first() {
+                let end = (first - first % band_rows + band_rows).min(ny);
+                let count = rows.partition_point(|r| r.0 < end);
+                let (lo, hi) = ((first - first % band_rows).saturating_sub(MAP_HALO), (end + MAP_HALO).min(ny));
+                let xy = map_rows(lo..hi);
+                let map = PixelMap::rows(nx, ny, lo, &xy)?;
+                if xy.len() != (hi - lo) * nx {
+                    return Err(KernelError::Shape(format!("pixel map rows {lo}..{hi} have {} entries", xy.len())));
+                }
+                let job = self.job(&map, data, weights, spread, params);
+                if job.run(&rows[..count], &mut self.cells, bit) {
+                    self.zero_weight_sci = None;
+                }
+                rows = &rows[count..];
+            }
+        }
+        self.fill_unweighted();
+        Ok(stats)
+    }
+
+    /// The checks and bookkeeping every add starts with: shapes, then the input's context
+    /// bit (taken even when a parameter turns out bad, as drizzle does).
+    fn begin_add(
+        &mut self,
+        data: ArrayView2<f32>,
+        weights: Option<&ArrayView2<f32>>,
+        map_nx: usize,
+        map_ny: usize,
+    ) -> Result<i32, KernelError> {
+        let (ny_in, nx_in) = data.dim();
+        if map_nx != nx_in || map_ny != ny_in {
+            return Err(KernelError::Shape(format!("pixel map is {map_nx}x{map_ny} but the data are {nx_in}x{ny_in}")));
+        }
+        if let Some(w) = weights
             && w.dim() != data.dim()
         {
             return Err(KernelError::Shape(format!(
@@ -158,63 +296,38 @@ impl Drizzle {
         }
         let id = self.next_ctx_id;
         self.next_ctx_id += 1;
-        let plane = id / 32;
-        self.activate_plane(plane);
-        let bit = 1i32.wrapping_shl((id % 32) as u32);
-        if params.exptime.is_nan() || params.exptime <= 0.0 {
-            return Err(KernelError::Parameter(format!("exposure time must be > 0, got {}", params.exptime)));
-        }
-        self.total_exptime += params.exptime as f64;
-        if params.weight_scale.is_nan() || params.weight_scale <= 0.0 {
-            return Err(KernelError::Parameter(format!("weight scale must be > 0, got {}", params.weight_scale)));
-        }
-        if !(params.iscale > 0.0 && params.iscale.is_finite()) {
-            return Err(KernelError::Parameter(format!("iscale must be positive and finite, got {}", params.iscale)));
-        }
-        if let Some(psr) = params.pixel_scale_ratio
-            && !(psr > 0.0 && psr.is_finite())
-        {
-            return Err(KernelError::Parameter(format!("pixel scale ratio must be positive and finite, got {psr}")));
-        }
-        if params.pixfrac.is_nan() {
-            return Err(KernelError::Parameter("pixfrac is NaN".into()));
-        }
-        let section = resolve_section(params.section, nx_in, ny_in)?;
-        let section = section
-            .shrink(map)
-            .ok_or_else(|| KernelError::NoOverlap("no or too few valid pixels in the pixel map".into()))?;
-        let kernel = if params.pixfrac <= 0.001 { Kernel::Point } else { params.kernel };
+        self.activate_plane(id / 32);
+        Ok(1i32.wrapping_shl((id % 32) as u32))
+    }
+
+    fn job<'a>(
+        &self,
+        map: &'a PixelMap<'a>,
+        data: ArrayView2<'a, f32>,
+        weights: Option<ArrayView2<'a, f32>>,
+        spread: &'a Spread,
+        params: &AddParams,
+    ) -> Job<'a> {
         let iscale = match params.units {
             Units::Cps => params.iscale,
             Units::Counts => params.iscale / params.exptime,
         };
-        let (onx, ony) = (self.nx, self.ny);
-        let plan = scanner::plan(map, section, onx, ony);
-        let mut stats = AddStats { scanned: plan.rows.iter().map(|r| r.2 + 1 - r.1).sum(), kernel: Some(kernel) };
-        if !plan.rows.is_empty() {
-            let psr = match params.pixel_scale_ratio {
-                Some(p) => p,
-                None if kernel.uses_scale_ratio() => estimate_scale_ratio(map, &plan.polygon)?,
-                None => 1.0,
-            };
-            let spread = Spread::new(kernel, params.pixfrac, psr);
-            let job = Job {
-                map,
-                data,
-                weights,
-                iscale,
-                weight_scale: params.weight_scale,
-                spread: &spread,
-                onx,
-                ony,
-                zero_weight_writes_data: params.zero_weight_writes_data,
-            };
-            if job.run(&plan.rows, &mut self.cells, bit) {
-                self.zero_weight_sci = None;
-            }
-        } else {
-            stats.scanned = 0;
+        Job {
+            map,
+            data,
+            weights,
+            iscale,
+            weight_scale: params.weight_scale,
+            spread,
+            onx: self.nx,
+            ony: self.ny,
+            zero_weight_writes_data: params.zero_weight_writes_data,
         }
+    }
+
+    /// drizzle's fill after each add: SCI = fill where WHT = 0, skipped when every such
+    /// cell is known to hold the fill value already.
+    fn fill_unweighted(&mut self) {
         if let Some(fill) = self.fill
             && self.zero_weight_sci != Some(fill_key(fill))
         {
@@ -225,7 +338,6 @@ impl Drizzle {
             });
             self.zero_weight_sci = Some(fill_key(fill));
         }
-        Ok(stats)
     }
 
     /// Make `plane` the context plane held in the cells, creating planes as needed.
@@ -268,6 +380,44 @@ impl Drizzle {
         (0..self.planes.len())
             .map(|p| if p == self.active_plane { self.field(|c| c.ctx) } else { self.planes[p].clone() })
             .collect()
+    }
+
+    /// SCI, WHT and (with `context`) the context planes, the frame's memory given back
+    /// as they are filled: the cells are copied out from the end a band at a time and
+    /// their buffer shrunk behind (in place for large buffers), so the peak stays near
+    /// one frame instead of two.
+    pub fn into_products(mut self, context: bool) -> (Array2<f32>, Array2<f32>, Vec<Array2<i32>>) {
+        const CHUNK: usize = 1 << 20;
+        let (nx, ny) = (self.nx, self.ny);
+        let n = nx * ny;
+        // Zeroed allocations: their pages are only taken as they are written.
+        let mut sci = vec![0.0f32; n];
+        let mut wht = vec![0.0f32; n];
+        let mut ctx = if context { vec![0i32; n] } else { Vec::new() };
+        let mut end = n;
+        while end > 0 {
+            let start = end.saturating_sub(CHUNK);
+            for (k, c) in (start..end).zip(&self.cells[start..end]) {
+                sci[k] = c.sci;
+                wht[k] = c.wht;
+            }
+            if context {
+                for (k, c) in (start..end).zip(&self.cells[start..end]) {
+                    ctx[k] = c.ctx;
+                }
+            }
+            self.cells.truncate(start);
+            self.cells.shrink_to_fit();
+            end = start;
+        }
+        let shape = (ny, nx);
+        let planes = if context {
+            self.planes[self.active_plane] = Array2::from_shape_vec(shape, ctx).expect("ny*nx");
+            std::mem::take(&mut self.planes)
+        } else {
+            Vec::new()
+        };
+        (Array2::from_shape_vec(shape, sci).expect("ny*nx"), Array2::from_shape_vec(shape, wht).expect("ny*nx"), planes)
     }
 }
 

@@ -88,6 +88,7 @@ pub(crate) fn lanczos_lut(order: usize) -> Vec<f64> {
 }
 
 /// Per-call constants of a kernel.
+#[derive(Debug, Clone)]
 pub(crate) enum Spread {
     Square { dh: f64 },
     Point,

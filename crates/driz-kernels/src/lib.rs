@@ -22,7 +22,7 @@ mod scanner;
 mod small_box;
 
 pub use blot::{Interp, blot};
-pub use drizzle::{AddParams, AddStats, Drizzle, Units};
+pub use drizzle::{AddParams, AddPlan, AddStats, Drizzle, Units};
 pub use kernels::Kernel;
 pub use pixmap::{PixelMap, Section};
 

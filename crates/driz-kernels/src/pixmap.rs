@@ -4,11 +4,15 @@
 
 use crate::KernelError;
 
-/// A borrowed pixel map of an `nx` × `ny` input image, row-major `[x, y]` pairs.
+/// A borrowed pixel map of an `nx` × `ny` input image, row-major `[x, y]` pairs: the
+/// whole map, or the rows from `row0` on (a band, see [`PixelMap::rows`]). Pixels are
+/// always addressed by their row in the whole image.
 #[derive(Clone, Copy)]
 pub struct PixelMap<'a> {
     pub nx: usize,
     pub ny: usize,
+    /// The image row of the first map row held.
+    pub row0: usize,
     pub xy: &'a [[f64; 2]],
 }
 
@@ -17,12 +21,29 @@ impl<'a> PixelMap<'a> {
         if xy.len() != nx * ny {
             return Err(KernelError::Shape(format!("pixel map has {} entries for a {nx}x{ny} image", xy.len())));
         }
-        Ok(PixelMap { nx, ny, xy })
+        Ok(PixelMap { nx, ny, row0: 0, xy })
+    }
+
+    /// Rows `row0 ..` of the map of an `nx` × `ny` image (`xy` holds whole rows). Only
+    /// pixels of those rows may be looked up.
+    pub fn rows(nx: usize, ny: usize, row0: usize, xy: &'a [[f64; 2]]) -> Result<PixelMap<'a>, KernelError> {
+        if nx == 0 || !xy.len().is_multiple_of(nx) || row0 + xy.len() / nx > ny {
+            return Err(KernelError::Shape(format!(
+                "pixel map band of {} entries from row {row0} does not fit a {nx}x{ny} image",
+                xy.len()
+            )));
+        }
+        Ok(PixelMap { nx, ny, row0, xy })
+    }
+
+    /// Whether the whole image's map is held.
+    pub fn is_whole(&self) -> bool {
+        self.row0 == 0 && self.xy.len() == self.nx * self.ny
     }
 
     #[inline]
     pub fn at(&self, i: usize, j: usize) -> [f64; 2] {
-        self.xy[j * self.nx + i]
+        self.xy[(j - self.row0) * self.nx + i]
     }
 
     /// The mapped centre of pixel (i, j), or `None` when either coordinate is NaN.

@@ -174,3 +174,88 @@ fn pixels_without_weight_always_hold_the_fill_value() {
     d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
     check(&d, 0.0, "cancelling weights");
 }
+
+/// Drizzling from a plan a band of input rows at a time, each band with only its rows of
+/// the map (plus halo), gives the same bits as the whole map at once, for every kernel,
+/// with the input partly outside the output (rows cut by the scanner), zero weights,
+/// several inputs and thread counts.
+#[test]
+fn drizzling_in_bands_is_identical() {
+    let (nx, ny) = (300, 280);
+    let data = noise(nx, ny);
+    let weights = data.mapv(|v| if v > 100.0 { 0.0 } else { 1.0 + v / 50.0 });
+    let xy = distorted_map(nx, ny);
+    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    let cases = [
+        (Kernel::Square, 1.0),
+        (Kernel::Square, 0.8),
+        (Kernel::Point, 1.0),
+        (Kernel::Turbo, 0.8),
+        (Kernel::Gaussian, 0.8),
+        (Kernel::Lanczos3, 1.0),
+    ];
+    for (kernel, pixfrac) in cases {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let params = |k: usize| AddParams { kernel, pixfrac, exptime: 100.0 + k as f32, ..Default::default() };
+                let mut whole = Drizzle::new(360, 330, None);
+                for k in 0..3 {
+                    whole.add_image(data.view(), Some(weights.view()), &map, &params(k)).unwrap();
+                }
+                for band_rows in [1, 2, 7, 64, 1000] {
+                    let mut banded = Drizzle::new(360, 330, None);
+                    let mut asked = 0;
+                    for k in 0..3 {
+                        let plan = banded.plan(&map, &params(k)).unwrap();
+                        let rows = |r: std::ops::Range<usize>| {
+                            asked = asked.max(r.len());
+                            xy[r.start * nx..r.end * nx].to_vec()
+                        };
+                        banded
+                            .add_image_in_bands(data.view(), Some(weights.view()), &plan, &params(k), band_rows, rows)
+                            .unwrap();
+                    }
+                    assert!(asked <= band_rows + 4, "{kernel}: {asked} map rows held for bands of {band_rows}");
+                    let what = format!("{kernel} pixfrac {pixfrac}, {threads} threads, bands of {band_rows}");
+                    let bits = |a: &Array2<f32>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert!(bits(&whole.sci()) == bits(&banded.sci()), "{what}: SCI differs");
+                    assert!(bits(&whole.wht()) == bits(&banded.wht()), "{what}: WHT differs");
+                    assert_eq!(whole.context(), banded.context(), "{what}: CTX differs");
+                    assert_eq!(whole.total_exptime, banded.total_exptime);
+                    assert_eq!(whole.next_context_id(), banded.next_context_id());
+                }
+                assert!(whole.wht().iter().filter(|&&w| w > 0.0).count() > 50_000, "{kernel}: too little covered");
+            });
+        }
+    }
+}
+
+/// The products taken out of a frame are its SCI, WHT and context planes.
+#[test]
+fn products_taken_out_equal_the_frame() {
+    let (nx, ny) = (300, 280);
+    let data = noise(nx, ny);
+    let weights = data.mapv(|v| if v > 100.0 { 0.0 } else { 1.0 });
+    let xy = distorted_map(nx, ny);
+    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    // 40 inputs: two context planes.
+    let mut d = Drizzle::new(1200, 1100, None);
+    for k in 0..40 {
+        d.add_image(
+            data.view(),
+            Some(weights.view()),
+            &map,
+            &AddParams { exptime: 1.0 + k as f32, ..Default::default() },
+        )
+        .unwrap();
+    }
+    let (sci, wht, ctx) = (d.sci(), d.wht(), d.context());
+    assert_eq!(ctx.len(), 2);
+    let (s2, w2, c2) = d.clone().into_products(true);
+    let bits = |a: &Array2<f32>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert!(bits(&sci) == bits(&s2) && bits(&wht) == bits(&w2));
+    assert_eq!(ctx, c2);
+    let (s3, w3, c3) = d.into_products(false);
+    assert!(bits(&sci) == bits(&s3) && bits(&wht) == bits(&w3) && c3.is_empty());
+}
