@@ -572,11 +572,14 @@ impl Job<'_> {
         let (onx, ony) = (self.onx as i64, self.ony as i64);
         let rows = (row0 as i64, (row0 + band_rows).min(self.ony) as i64 - 1);
         let map = self.map;
-        // Square drops with shared corners: each corner computed once per row of input
-        // pixels (below and above it), instead of once for each of its four pixels.
+        // Square drops with shared corners: each corner computed once (above one row of
+        // input pixels, then kept as below the next), instead of once for each of its four
+        // pixels.
         let shared = self.spread.shares_corners();
         let (mut below, mut above) =
             if shared { (vec![[0.0; 2]; map.nx], vec![[0.0; 2]; map.nx]) } else { (vec![], vec![]) };
+        // (row, first, end) of the corners held in `above`.
+        let mut above_of: Option<(usize, usize, usize)> = None;
         for seg in segments {
             let j = seg.row;
             let data = self.data.row(j);
@@ -584,10 +587,22 @@ impl Job<'_> {
             // Pixels whose corners four_corners would give (interior ones).
             let (first, last) = (seg.first.max(1), seg.last.min(map.nx.saturating_sub(3)));
             let inner = if shared && j > 0 && j + 2 < map.ny && first <= last {
+                // The corners below this row are those above the previous row, when that
+                // was row j − 1 (consecutive segments of one band usually are).
+                let reuse = match above_of {
+                    Some((row, lo, hi)) if row + 1 == j => {
+                        std::mem::swap(&mut below, &mut above);
+                        lo..hi
+                    }
+                    _ => 0..0,
+                };
                 for c in first - 1..last + 1 {
-                    below[c] = map.shared_corner(c, j - 1);
+                    if !reuse.contains(&c) {
+                        below[c] = map.shared_corner(c, j - 1);
+                    }
                     above[c] = map.shared_corner(c, j);
                 }
+                above_of = Some((j, first - 1, last + 1));
                 first..last + 1
             } else {
                 0..0
