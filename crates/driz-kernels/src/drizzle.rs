@@ -615,7 +615,7 @@ impl Job<'_> {
                     if x.iter().chain(&y).any(|v| v.is_nan()) {
                         continue;
                     }
-                    kernels::quad_geometry(x, y, onx, ony)
+                    kernels::quad_geometry::<AVX>(x, y, onx, ony)
                 } else {
                     self.spread.geometry(map, i, j, onx, ony)
                 };

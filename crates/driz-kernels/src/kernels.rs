@@ -192,7 +192,7 @@ impl Spread {
                     }
                     (x, y)
                 };
-                return quad_geometry(x, y, onx, ony);
+                return quad_geometry::<false>(x, y, onx, ony);
             }
             Spread::Point => {
                 let [ox, oy] = map.centre(i, j)?;
@@ -247,27 +247,20 @@ impl Spread {
             (Spread::Square { .. }, Shape::Quad { x, y, jaco, small }) => {
                 let w = wgt as f64 / jaco;
                 if *small {
-                    // The box is unclipped: g.ii, g.jj are the whole box.
-                    let (nc, nr) = ((i1 - i0 + 1) as usize, (g.jj.1 - g.jj.0 + 1) as usize);
-                    #[cfg(target_arch = "x86_64")]
-                    let areas = if AVX {
-                        // SAFETY: AVX2 is available (the caller's contract).
-                        unsafe { small_box::areas_avx(x, y, i0, g.jj.0, nc, nr) }
-                    } else {
-                        small_box::areas(x, y, i0, g.jj.0, nc, nr)
-                    };
-                    #[cfg(not(target_arch = "x86_64"))]
-                    let areas = small_box::areas(x, y, i0, g.jj.0, nc, nr);
-                    for jj in j0..j1 + 1 {
-                        for ii in i0..i1 + 1 {
-                            let mut dover = areas[(3 * (jj - g.jj.0) + ii - i0) as usize];
-                            if dover != 0.0 && dover.abs() < small_box::NEAR_ZERO {
-                                dover = boxer::<AVX>(x, y, ii, jj);
-                            }
-                            if dover != 0.0 {
-                                emit(ii as usize, jj as usize, (dover * w) as f32);
-                            }
-                        }
+                    // The box is unclipped: g.ii, g.jj are the whole box. The common sizes
+                    // get code of their own (loops unrolled, arrays in registers).
+                    let (nc, nr) = (i1 - i0 + 1, g.jj.1 - g.jj.0 + 1);
+                    let (rows, base) = ((j0, j1), (i0, g.jj.0));
+                    match (nc, nr) {
+                        (1, 1) => small_drop::<AVX, 1, 1>(x, y, base, rows, w, emit),
+                        (1, 2) => small_drop::<AVX, 1, 2>(x, y, base, rows, w, emit),
+                        (1, 3) => small_drop::<AVX, 1, 3>(x, y, base, rows, w, emit),
+                        (2, 1) => small_drop::<AVX, 2, 1>(x, y, base, rows, w, emit),
+                        (2, 2) => small_drop::<AVX, 2, 2>(x, y, base, rows, w, emit),
+                        (2, 3) => small_drop::<AVX, 2, 3>(x, y, base, rows, w, emit),
+                        (3, 1) => small_drop::<AVX, 3, 1>(x, y, base, rows, w, emit),
+                        (3, 2) => small_drop::<AVX, 3, 2>(x, y, base, rows, w, emit),
+                        _ => small_drop::<AVX, 3, 3>(x, y, base, rows, w, emit),
                     }
                     return;
                 }
@@ -361,11 +354,20 @@ impl Spread {
 /// The square kernel's footprint of the drop with (non-NaN) corners `x, y` (drizzle's
 /// order), or `None` when the drop misses the output.
 #[inline(always)]
-pub(crate) fn quad_geometry(x: [f64; 4], y: [f64; 4], onx: i64, ony: i64) -> Option<Geometry> {
+///
+/// `AVX`: the caller has checked that the CPU has AVX2 (the box is then found in AVX
+/// registers; the same box either way).
+pub(crate) fn quad_geometry<const AVX: bool>(x: [f64; 4], y: [f64; 4], onx: i64, ony: i64) -> Option<Geometry> {
     let jaco = 0.5 * ((x[1] - x[3]) * (y[0] - y[2]) - (x[0] - x[2]) * (y[1] - y[3]));
-    let (xmin, xmax) = min_max(&x);
-    let (ymin, ymax) = min_max(&y);
-    let (i0, i1, j0, j1) = (nint(xmin), nint(xmax), nint(ymin), nint(ymax));
+    #[cfg(target_arch = "x86_64")]
+    let (i0, i1, j0, j1) = if AVX {
+        // SAFETY: AVX2 is available (the caller's contract).
+        unsafe { pixel_box_avx(&x, &y) }
+    } else {
+        pixel_box(&x, &y)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (i0, i1, j0, j1) = pixel_box(&x, &y);
     // (Bounds first: the saturated nint of a huge coordinate must not overflow.)
     let small = i0 >= small_box::MIN_FIRST_PIXEL
         && j0 >= small_box::MIN_FIRST_PIXEL
@@ -378,6 +380,83 @@ pub(crate) fn quad_geometry(x: [f64; 4], y: [f64; 4], onx: i64, ony: i64) -> Opt
         shape: Shape::Quad { x, y, jaco, small },
     };
     (g.ii.0 <= g.ii.1 && g.jj.0 <= g.jj.1).then_some(g)
+}
+
+/// Emit the square kernel's contributions of a drop whose whole box, `NC` × `NR` pixels
+/// from `base`, is handled by [`small_box`], for the output rows `rows`.
+#[inline(always)]
+fn small_drop<const AVX: bool, const NC: usize, const NR: usize>(
+    x: &[f64; 4],
+    y: &[f64; 4],
+    base: (i64, i64),
+    rows: (i64, i64),
+    w: f64,
+    mut emit: impl FnMut(usize, usize, f32),
+) {
+    let (i0, jb) = base;
+    #[cfg(target_arch = "x86_64")]
+    let areas = if AVX {
+        // SAFETY: AVX2 is available (the caller's contract).
+        unsafe { small_box::areas_avx::<NC, NR>(x, y, i0, jb) }
+    } else {
+        small_box::areas(x, y, i0, jb, NC, NR)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let areas = small_box::areas(x, y, i0, jb, NC, NR);
+    for jj in rows.0..rows.1 + 1 {
+        for c in 0..NC {
+            let ii = i0 + c as i64;
+            let mut dover = areas[3 * (jj - jb) as usize + c];
+            if dover != 0.0 && dover.abs() < small_box::NEAR_ZERO {
+                dover = boxer::<AVX>(x, y, ii, jj);
+            }
+            if dover != 0.0 {
+                emit(ii as usize, jj as usize, (dover * w) as f32);
+            }
+        }
+    }
+}
+
+/// The nearest pixels of the quadrilateral's extreme coordinates: first and last
+/// column, first and last row.
+#[inline(always)]
+fn pixel_box(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
+    let (xmin, xmax) = min_max(x);
+    let (ymin, ymax) = min_max(y);
+    (nint(xmin), nint(xmax), nint(ymin), nint(ymax))
+}
+
+/// Beyond this a pixel index means "far outside any output frame" (any such value
+/// gives the same footprint); within it the AVX conversion to i32 is exact.
+#[cfg(target_arch = "x86_64")]
+const FAR: f64 = 1e9;
+
+/// [`pixel_box`] with the four extremes and their rounding in one register, the
+/// coordinates first clamped to ±[`FAR`]: the same footprint for any frame smaller
+/// than that (an index beyond it is out of the frame either way).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn pixel_box_avx(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
+    use std::arch::x86_64::*;
+    // SAFETY: each array holds exactly four f64 (unaligned loads).
+    let (x, y) = unsafe { (_mm256_loadu_pd(x.as_ptr()), _mm256_loadu_pd(y.as_ptr())) };
+    // Vertices (0, 2) against (1, 3), then the two halves: [xmin, ymin, xmax, ymax].
+    let (even, odd) = (_mm256_unpacklo_pd(x, y), _mm256_unpackhi_pd(x, y));
+    let (lo, hi) = (_mm256_min_pd(even, odd), _mm256_max_pd(even, odd));
+    let (a, b) = (_mm256_permute2f128_pd::<0x20>(lo, hi), _mm256_permute2f128_pd::<0x31>(lo, hi));
+    let v = _mm256_blend_pd::<0b1100>(_mm256_min_pd(a, b), _mm256_max_pd(a, b));
+    let v = _mm256_max_pd(_mm256_min_pd(v, _mm256_set1_pd(FAR)), _mm256_set1_pd(-FAR));
+    // nint: half away from zero, as the scalar build.
+    let t = _mm256_round_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(v);
+    let frac = _mm256_sub_pd(v, t);
+    let one = _mm256_set1_pd(1.0);
+    let up = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(frac, _mm256_set1_pd(0.5)), one);
+    let down = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(frac, _mm256_set1_pd(-0.5)), one);
+    let n = _mm256_cvttpd_epi32(_mm256_sub_pd(_mm256_add_pd(t, up), down));
+    let (xmin, ymin) = (_mm_cvtsi128_si32(n), _mm_extract_epi32::<1>(n));
+    let (xmax, ymax) = (_mm_extract_epi32::<2>(n), _mm_extract_epi32::<3>(n));
+    (xmin as i64, xmax as i64, ymin as i64, ymax as i64)
 }
 
 /// `boxer`'s overlap of one output pixel, in the build the general path uses.
@@ -432,6 +511,51 @@ mod tests {
             assert_eq!(nint(x), x.round() as i64, "{x}");
         }
         assert_eq!(nint(f64::NAN), 0);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx_pixel_box_is_the_scalar_one() {
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut state = 11u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let specials = [0.5, -0.5, 2.5, 2.4999999999999996, 0.49999999999999994, -1.5, 3.0, 1e15 + 0.5];
+        for n in 0..200_000 {
+            let mut x = [0.0; 4];
+            let mut y = [0.0; 4];
+            for k in 0..4 {
+                let scale = [1.0, 10.0, 5000.0, 1e12][n % 4];
+                x[k] = (next() - 0.3) * scale;
+                y[k] = (next() - 0.3) * scale;
+                if next() < 0.1 {
+                    x[k] = specials[n % specials.len()];
+                }
+            }
+            let scalar = pixel_box(&x, &y);
+            // SAFETY: AVX2 is available.
+            let vector = unsafe { pixel_box_avx(&x, &y) };
+            // Beyond FAR only the side of the frame matters: compare the footprints.
+            let clip = |(i0, i1, j0, j1): (i64, i64, i64, i64)| {
+                let frame = 1 << 20;
+                let small = i0 >= 3 && j0 >= 3 && i1 < frame && j1 < frame && small_box::fits(i1 - i0 + 1, j1 - j0 + 1);
+                (
+                    i0.max(0).min(frame),
+                    i1.min(frame - 1).max(-1),
+                    j0.max(0).min(frame),
+                    j1.min(frame - 1).max(-1),
+                    small,
+                )
+            };
+            assert_eq!(clip(scalar), clip(vector), "{x:?} {y:?}");
+            if x.iter().chain(&y).all(|v| v.abs() < FAR) {
+                assert_eq!(scalar, vector, "{x:?} {y:?}");
+            }
+        }
     }
 
     #[test]

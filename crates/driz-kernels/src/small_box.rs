@@ -139,8 +139,8 @@ mod avx {
     use super::HORIZONTAL_ISLOPE;
     use std::arch::x86_64::*;
 
-    /// Twice the edges' integral of max(s·v, 0) over [ua, ub], summed:
-    /// [`areas`](super::areas)'s closure, operation for operation.
+    /// Each edge's term of twice the integral of max(s·v, 0) over [ua, ub]: the lanes
+    /// [`areas`](super::areas)'s closure sums, operation for operation.
     #[inline]
     #[target_feature(enable = "avx2")]
     #[allow(clippy::too_many_arguments)]
@@ -153,7 +153,7 @@ mod avx {
         sgn: __m256d,
         hit: __m256d,
         s: f64,
-    ) -> f64 {
+    ) -> __m256d {
         let zero = _mm256_setzero_pd();
         let sv = _mm256_set1_pd(s);
         let (sa, sb) = (_mm256_mul_pd(sv, va), _mm256_mul_pd(sv, vb));
@@ -162,16 +162,35 @@ mod avx {
         let fa = _mm256_max_pd(sa, zero);
         let fb = _mm256_max_pd(sb, zero);
         let g = _mm256_mul_pd(_mm256_sub_pd(pb, pa), _mm256_add_pd(fa, fb));
-        let t = _mm256_and_pd(hit, _mm256_mul_pd(sgn, g));
-        // (t0 + t1) + (t2 + t3), as the scalar build sums.
-        let pairs = _mm256_hadd_pd(t, t);
-        _mm_cvtsd_f64(_mm_add_sd(_mm256_castpd256_pd128(pairs), _mm256_extractf128_pd::<1>(pairs)))
+        _mm256_and_pd(hit, _mm256_mul_pd(sgn, g))
     }
 
-    /// [`areas`](super::areas), operation for operation, the four edges in one register.
+    /// The sums (t0 + t1) + (t2 + t3), as the scalar build adds, of four lane vectors.
     #[inline]
     #[target_feature(enable = "avx2")]
-    pub(crate) fn areas_avx(x: &[f64; 4], y: &[f64; 4], i0: i64, j0: i64, nc: usize, nr: usize) -> [f64; 9] {
+    fn sum4(a: __m256d, b: __m256d, c: __m256d, d: __m256d) -> [f64; 4] {
+        // [a0+a1, b0+b1, a2+a3, b2+b3] and the same for c, d.
+        let (ab, cd) = (_mm256_hadd_pd(a, b), _mm256_hadd_pd(c, d));
+        let low = _mm256_permute2f128_pd::<0x20>(ab, cd);
+        let high = _mm256_permute2f128_pd::<0x31>(ab, cd);
+        let mut out = [0.0; 4];
+        // SAFETY: `out` holds four f64 (unaligned store).
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), _mm256_add_pd(low, high)) };
+        out
+    }
+
+    /// [`areas`](super::areas) of an `NC` × `NR` box, operation for operation, the four
+    /// edges in one register (one function per box size: loops unrolled, arrays in
+    /// registers).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn areas_avx<const NC: usize, const NR: usize>(
+        x: &[f64; 4],
+        y: &[f64; 4],
+        i0: i64,
+        j0: i64,
+    ) -> [f64; 9] {
+        let (nc, nr) = (NC, NR);
         // SAFETY: each array holds exactly four f64 (unaligned loads).
         let (x, y) = unsafe { (_mm256_loadu_pd(x.as_ptr()), _mm256_loadu_pd(y.as_ptr())) };
         let u = _mm256_sub_pd(x, _mm256_set1_pd(i0 as f64 - 0.5));
@@ -209,23 +228,43 @@ mod avx {
             at_v[c] = _mm256_add_pd(v1, _mm256_mul_pd(slope, run));
             at_v_upper[c] = _mm256_add_pd(v1_upper, _mm256_mul_pd(slope, run));
         }
-        let mut out = [0.0; 9];
+        // Per column: the integral below the lowest row boundary, above it, and above the
+        // next one (as many as the rows need), summed four at a time.
+        let per_col = if nr == 1 { 1 } else { nr };
+        let mut terms = [zero; 12];
         for col in 0..nc {
             let (ua, ub) = (at_u[col], at_u[col + 1]);
             let (va, vb) = (at_v[col], at_v[col + 1]);
             let hit = _mm256_cmp_pd::<_CMP_GT_OQ>(ub, ua);
+            let t = &mut terms[per_col * col..];
             if nr == 1 {
-                out[col] = 0.5 * integral(ua, ub, va, vb, cross, sgn, hit, 1.0);
+                t[0] = integral(ua, ub, va, vb, cross, sgn, hit, 1.0);
                 continue;
             }
-            out[col] = -0.5 * integral(ua, ub, va, vb, cross, sgn, hit, -1.0);
-            let above = integral(ua, ub, va, vb, cross, sgn, hit, 1.0);
+            t[0] = integral(ua, ub, va, vb, cross, sgn, hit, -1.0);
+            t[1] = integral(ua, ub, va, vb, cross, sgn, hit, 1.0);
+            if nr == 3 {
+                t[2] = integral(ua, ub, at_v_upper[col], at_v_upper[col + 1], cross_upper, sgn, hit, 1.0);
+            }
+        }
+        let mut sums = [0.0; 12];
+        for q in 0..(per_col * nc).div_ceil(4) {
+            let t = &terms[4 * q..4 * q + 4];
+            sums[4 * q..4 * q + 4].copy_from_slice(&sum4(t[0], t[1], t[2], t[3]));
+        }
+        let mut out = [0.0; 9];
+        for col in 0..nc {
+            let t = &sums[per_col * col..];
+            if nr == 1 {
+                out[col] = 0.5 * t[0];
+                continue;
+            }
+            out[col] = -0.5 * t[0];
             if nr == 2 {
-                out[3 + col] = 0.5 * above;
+                out[3 + col] = 0.5 * t[1];
             } else {
-                let top = integral(ua, ub, at_v_upper[col], at_v_upper[col + 1], cross_upper, sgn, hit, 1.0);
-                out[3 + col] = 0.5 * (above - top);
-                out[6 + col] = 0.5 * top;
+                out[3 + col] = 0.5 * (t[1] - t[2]);
+                out[6 + col] = 0.5 * t[2];
             }
         }
         out
@@ -265,7 +304,7 @@ mod tests {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is available.
-            let vector = unsafe { areas_avx(x, y, i0, j0, nc as usize, nr as usize) };
+            let vector = unsafe { areas_avx_any(x, y, i0, j0, nc as usize, nr as usize) };
             for (a, b) in fast.iter().zip(&vector) {
                 assert_eq!(a.to_bits(), b.to_bits(), "AVX {b} vs {a} for {x:?} {y:?}");
             }
@@ -285,6 +324,23 @@ mod tests {
             }
         }
         true
+    }
+
+    /// [`areas_avx`] of any box size.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn areas_avx_any(x: &[f64; 4], y: &[f64; 4], i0: i64, j0: i64, nc: usize, nr: usize) -> [f64; 9] {
+        match (nc, nr) {
+            (1, 1) => areas_avx::<1, 1>(x, y, i0, j0),
+            (1, 2) => areas_avx::<1, 2>(x, y, i0, j0),
+            (1, 3) => areas_avx::<1, 3>(x, y, i0, j0),
+            (2, 1) => areas_avx::<2, 1>(x, y, i0, j0),
+            (2, 2) => areas_avx::<2, 2>(x, y, i0, j0),
+            (2, 3) => areas_avx::<2, 3>(x, y, i0, j0),
+            (3, 1) => areas_avx::<3, 1>(x, y, i0, j0),
+            (3, 2) => areas_avx::<3, 2>(x, y, i0, j0),
+            _ => areas_avx::<3, 3>(x, y, i0, j0),
+        }
     }
 
     #[test]
