@@ -77,7 +77,8 @@ impl AposterioriConfig {
     /// The pipeline's configuration: the service at `ASTROMETRIC_CATALOG_URL` (default
     /// `http://gsss.stsci.edu/webservices`) with GAIAeDR3, GSC242, 2MASS; or, when
     /// `DRIZ_ASTROMETRIC_CATALOG_FILE` names a file, that file alone (offline). The group
-    /// match from `DRIZ_GROUP_MATCH`.
+    /// match is driz's default: the command lines set it from `DRIZ_GROUP_MATCH`
+    /// ([`group_match_from_env`]), whose bad values are errors.
     pub fn from_env(debug: bool) -> AposterioriConfig {
         let catalogs = match std::env::var("DRIZ_ASTROMETRIC_CATALOG_FILE") {
             Ok(path) if !path.trim().is_empty() => {
@@ -108,9 +109,7 @@ impl AposterioriConfig {
             debug,
             timeout: None,
             cache: std::env::var("DRIZ_CATALOG_CACHE").ok().filter(|s| !s.is_empty()).map(PathBuf::from),
-            // Callers validate the variable first (`group_match_from_env`); a bad value
-            // cannot reach here from the command lines.
-            coincident: group_match_from_env().unwrap_or_default(),
+            coincident: CoincidentSources::Average,
         }
     }
 }

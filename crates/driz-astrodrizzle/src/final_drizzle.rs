@@ -95,12 +95,12 @@ pub fn drizzle_final(
             let mask = chip_mask(chip, config.drizzle.bits, resetbits, statics, cr.as_ref())?;
             let data = drizzle_input(chip)?;
             let pix_ratio = frame.pscale() / chip.linear_scale;
-            let (weights, weight_scale) = weights(chip, &mask, config, pix_ratio)?;
+            let weights = weights(chip, &mask, config)?;
+            let weight_scale = weight_scale_of(config, chip, pix_ratio);
             if let Some(dir) = mask_dir {
                 mask_files.push(write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())?);
             }
             driz.set_next_context_id(chips.len());
-            debug_assert!(planned.as_ref().is_none_or(|p| p.1.weight_scale == weight_scale as f32));
             add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows)?;
             chips.push(DrizzledChip {
                 data: format!(
@@ -148,12 +148,11 @@ fn weight_scale_of(config: &FinalConfig, chip: &Chip, pix_ratio: f64) -> f64 {
     }
 }
 
-/// The input weights and the kernel's weight scale for `final_wht_type`.
-fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig, pix_ratio: f64) -> Result<(Array2<f32>, f64)> {
+/// The input weights for `final_wht_type` (their scale: [`weight_scale_of`]).
+fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig) -> Result<Array2<f32>> {
     let t = chip.exptime() as f32;
-    let scale = weight_scale_of(config, chip, pix_ratio);
     Ok(match config.wht_type {
-        WeightType::Exp => (mask.mapv(|m| if m { t } else { 0.0 }), scale),
+        WeightType::Exp => mask.mapv(|m| if m { t } else { 0.0 }),
         WeightType::Err => match read_err(chip)? {
             Some(err) => {
                 let mut w = Array2::<f32>::zeros(mask.dim());
@@ -161,11 +160,11 @@ fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig, pix_ratio: f6
                     let r = t / e;
                     *w = if m && e > 0.0 && e.is_finite() { r * r } else { 0.0 };
                 });
-                (w, scale)
+                w
             }
             None => {
                 warn!("{}: no ERR array for ERR weighting; using the bare mask", chip.label());
-                (mask.mapv(|m| if m { 1.0 } else { 0.0 }), scale)
+                mask.mapv(|m| if m { 1.0 } else { 0.0 })
             }
         },
         WeightType::Ivm => {
@@ -178,7 +177,7 @@ fn weights(chip: &Chip, mask: &Array2<bool>, config: &FinalConfig, pix_ratio: f6
                 let v = f * f / (dark + sky * f + rn2);
                 *w = if m && v.is_finite() { v } else { 0.0 };
             });
-            (w, scale)
+            w
         }
     })
 }

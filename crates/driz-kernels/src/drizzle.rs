@@ -250,14 +250,15 @@ impl Drizzle {
             let (nx, ny, band_rows) = (plan.nx, plan.ny, band_rows.max(1));
             let mut rows = &plan.rows[..];
             while let Some(&(first, _, _)) = rows.first() {
-                let end = (first - first % band_rows + band_rows).min(ny);
+                let start = first - first % band_rows;
+                let end = (start + band_rows).min(ny);
                 let count = rows.partition_point(|r| r.0 < end);
-                let (lo, hi) = ((first - first % band_rows).saturating_sub(MAP_HALO), (end + MAP_HALO).min(ny));
+                let (lo, hi) = (start.saturating_sub(MAP_HALO), (end + MAP_HALO).min(ny));
                 let xy = map_rows(lo..hi);
-                let map = PixelMap::rows(nx, ny, lo, &xy)?;
                 if xy.len() != (hi - lo) * nx {
                     return Err(KernelError::Shape(format!("pixel map rows {lo}..{hi} have {} entries", xy.len())));
                 }
+                let map = PixelMap::rows(nx, ny, lo, &xy)?;
                 let job = self.job(&map, data, weights, spread, params);
                 if job.run(&rows[..count], &mut self.cells, bit) {
                     self.zero_weight_sci = None;

@@ -151,23 +151,14 @@ enum Shape {
 /// on baseline x86-64; exact for |x| < 2^52, saturating beyond like the cast.
 #[inline]
 fn nint(x: f64) -> i64 {
-    // Where the truncation cannot saturate (nor be NaN), without the saturation checks
-    // and with branch-free rounding: the fractions are random.
-    if x.abs() < 4.5e15 {
-        // SAFETY: |x| < 2^53 < 2^63, not NaN.
-        let t: i64 = unsafe { x.to_int_unchecked() };
-        let frac = x - t as f64;
-        return t + (frac >= 0.5) as i64 - (frac <= -0.5) as i64;
+    // From 2^52 on every float is an integer (or infinite, or NaN): the cast alone rounds.
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
+        return x as i64;
     }
-    let t = x as i64;
+    // SAFETY: |x| < 2^52 < 2^63 and not NaN. Branch-free rounding: the fractions are random.
+    let t: i64 = unsafe { x.to_int_unchecked() };
     let frac = x - t as f64;
-    if frac >= 0.5 {
-        t.saturating_add(1)
-    } else if frac <= -0.5 {
-        t.saturating_sub(1)
-    } else {
-        t
-    }
+    t + (frac >= 0.5) as i64 - (frac <= -0.5) as i64
 }
 
 impl Spread {
@@ -353,10 +344,10 @@ impl Spread {
 
 /// The square kernel's footprint of the drop with (non-NaN) corners `x, y` (drizzle's
 /// order), or `None` when the drop misses the output.
-#[inline(always)]
 ///
 /// `AVX`: the caller has checked that the CPU has AVX2 (the box is then found in AVX
 /// registers; the same box either way).
+#[inline(always)]
 pub(crate) fn quad_geometry<const AVX: bool>(x: [f64; 4], y: [f64; 4], onx: i64, ony: i64) -> Option<Geometry> {
     let jaco = 0.5 * ((x[1] - x[3]) * (y[0] - y[2]) - (x[0] - x[2]) * (y[1] - y[3]));
     #[cfg(target_arch = "x86_64")]
@@ -420,7 +411,7 @@ fn small_drop<const AVX: bool, const NC: usize, const NR: usize>(
 /// The nearest pixels of the quadrilateral's extreme coordinates: first and last
 /// column, first and last row.
 #[inline(always)]
-fn pixel_box(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
+pub(crate) fn pixel_box(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
     let (xmin, xmax) = min_max(x);
     let (ymin, ymax) = min_max(y);
     (nint(xmin), nint(xmax), nint(ymin), nint(ymax))

@@ -274,6 +274,7 @@ mod avx {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::pixel_box;
     use crate::overlap::Quad;
 
     fn rng(seed: u64) -> impl FnMut() -> f64 {
@@ -282,14 +283,6 @@ mod tests {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         }
-    }
-
-    /// The pixel box of a quadrilateral, by the square kernel's rule (nearest pixel of
-    /// the extreme coordinates).
-    fn pixel_box(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
-        let lo = |v: &[f64; 4]| v.iter().cloned().fold(f64::MAX, f64::min).round() as i64;
-        let hi = |v: &[f64; 4]| v.iter().cloned().fold(f64::MIN, f64::max).round() as i64;
-        (lo(x), hi(x), lo(y), hi(y))
     }
 
     /// Compare every pixel of the box with `boxer`'s general path; `false` when the box
