@@ -1,11 +1,13 @@
 //! Square-kernel drizzle of a full ACS/WFC chip (4096×2048, SIP + NPOL + D2IM) onto a
-//! 4200×4200 north-up 0.05″ frame, on 1 and 2 threads, with the pixel map timed apart.
-//! Compare with `testdata/scripts/drizzle_kernel_bench.py` (drizzle 3.0 on the same chip).
+//! 4200×4200 north-up 0.05″ frame, on 1 and 2 threads, with the pixel map timed apart;
+//! and AstroDrizzle's path (map from a 10-pixel grid + square kernel, one thread).
+//! Compare with `testdata/scripts/drizzle_kernel_bench.py` (drizzle 3.0 and drizzlepac's
+//! cdriz on the same chip).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use driz_fits::{Fits, HduSpec};
 use driz_kernels::{AddParams, Drizzle, Kernel, PixelMap};
-use driz_wcs::{Celestial, HstWcs, pixel_map};
+use driz_wcs::{Celestial, HstWcs, pixel_map, pixel_map_stepped};
 use ndarray::Array2;
 
 const NX: usize = 4096;
@@ -67,6 +69,22 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    // AstroDrizzle's way (drizzlepac's cdriz with its default 10-pixel WCS grid): the
+    // map from the grid, then the square kernel; compare with `cdriz.tdriz` timed by the
+    // same script.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    group.bench_function("astrodrizzle_square_step10/1t", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                let xy = pixel_map_stepped(&input, &output, NX, NY, 10);
+                let map = PixelMap::new(NX, NY, &xy).unwrap();
+                let mut d = Drizzle::new(OUT, OUT, None);
+                let params = AddParams { kernel: Kernel::Square, exptime: 400.0, ..Default::default() };
+                d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+                d
+            })
+        })
+    });
     group.finish();
 }
 
