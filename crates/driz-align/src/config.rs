@@ -2,6 +2,7 @@
 //! JSON of drizzlepac after its parameter merge, and where the reference catalogs come
 //! from.
 
+use driz_detect::Centering;
 use driz_tweak::{CoincidentSources, FitGeom, MatchParams};
 use std::path::PathBuf;
 
@@ -53,6 +54,10 @@ pub struct AposterioriConfig {
     /// driz averages the detections (the default), drizzlepac keeps the lowest one
     /// (`DRIZ_GROUP_MATCH=tweakwcs`), which biases the fit by about one centroid σ.
     pub coincident: CoincidentSources,
+    /// How source positions are measured: driz's windowed centroid (the default) or
+    /// drizzlepac's DAOStarFinder centroid (`DRIZ_CENTROID=dao`), whose pixel-phase errors
+    /// (~0.1 px on WFC3/IR) dominate the IR fits.
+    pub centering: Centering,
 }
 
 /// `DRIZ_GROUP_MATCH`: `average` (default) or `tweakwcs` (drizzlepac's choice of the
@@ -61,6 +66,23 @@ pub fn group_match_from_env() -> Result<CoincidentSources, String> {
     match std::env::var("DRIZ_GROUP_MATCH") {
         Err(_) => Ok(CoincidentSources::Average),
         Ok(v) => parse_group_match(&v),
+    }
+}
+
+/// `DRIZ_CENTROID`: `windowed` (default) or `dao` (drizzlepac's DAOStarFinder centroid).
+pub fn centroid_from_env() -> Result<Centering, String> {
+    match std::env::var("DRIZ_CENTROID") {
+        Err(_) => Ok(Centering::Windowed),
+        Ok(v) => parse_centroid(&v),
+    }
+}
+
+/// `windowed` or `dao` (also `drizzlepac`), any case; empty means the default.
+pub fn parse_centroid(value: &str) -> Result<Centering, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "windowed" => Ok(Centering::Windowed),
+        "dao" | "drizzlepac" => Ok(Centering::Dao),
+        other => Err(format!("DRIZ_CENTROID={other:?}: expected 'windowed' or 'dao'")),
     }
 }
 
@@ -77,8 +99,9 @@ impl AposterioriConfig {
     /// The pipeline's configuration: the service at `ASTROMETRIC_CATALOG_URL` (default
     /// `http://gsss.stsci.edu/webservices`) with GAIAeDR3, GSC242, 2MASS; or, when
     /// `DRIZ_ASTROMETRIC_CATALOG_FILE` names a file, that file alone (offline). The group
-    /// match is driz's default: the command lines set it from `DRIZ_GROUP_MATCH`
-    /// ([`group_match_from_env`]), whose bad values are errors.
+    /// match and the centring are driz's defaults: the command lines set them from
+    /// `DRIZ_GROUP_MATCH` and `DRIZ_CENTROID` ([`group_match_from_env`],
+    /// [`centroid_from_env`]), whose bad values are errors.
     pub fn from_env(debug: bool) -> AposterioriConfig {
         let catalogs = match std::env::var("DRIZ_ASTROMETRIC_CATALOG_FILE") {
             Ok(path) if !path.trim().is_empty() => {
@@ -110,6 +133,7 @@ impl AposterioriConfig {
             timeout: None,
             cache: std::env::var("DRIZ_CATALOG_CACHE").ok().filter(|s| !s.is_empty()).map(PathBuf::from),
             coincident: CoincidentSources::Average,
+            centering: Centering::Windowed,
         }
     }
 }
@@ -163,5 +187,15 @@ mod tests {
         assert_eq!(parse_group_match("first"), Ok(CoincidentSources::FirstInOrder));
         let err = parse_group_match("median").unwrap_err();
         assert!(err.contains("DRIZ_GROUP_MATCH") && err.contains("median"), "{err}");
+    }
+
+    #[test]
+    fn centroid_values() {
+        assert_eq!(parse_centroid(""), Ok(Centering::Windowed));
+        assert_eq!(parse_centroid(" Windowed "), Ok(Centering::Windowed));
+        assert_eq!(parse_centroid("DAO"), Ok(Centering::Dao));
+        assert_eq!(parse_centroid("drizzlepac"), Ok(Centering::Dao));
+        let err = parse_centroid("xwin").unwrap_err();
+        assert!(err.contains("DRIZ_CENTROID") && err.contains("xwin"), "{err}");
     }
 }

@@ -25,9 +25,11 @@ mod refcat;
 pub mod viability;
 
 pub use config::{
-    AposterioriConfig, CatalogSource, Method, PIPELINE_CATALOGS, group_match_from_env, parse_group_match,
+    AposterioriConfig, CatalogSource, Method, PIPELINE_CATALOGS, centroid_from_env, group_match_from_env,
+    parse_centroid, parse_group_match,
 };
 pub use diagnostic::{Json, JsonTimestamp, determine_filter_name};
+pub use driz_detect::Centering;
 pub use driz_tweak::CoincidentSources;
 pub use error::{AlignError, Result};
 pub use perform::{AlignOutcome, ImageRow, perform_align};

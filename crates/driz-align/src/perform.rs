@@ -110,8 +110,9 @@ pub fn perform_align(
     let images = viable.iter().map(|f| ExposureData::load(f)).collect::<Result<Vec<_>>>()?;
     let (inst, det) =
         (images[0].text("INSTRUME").to_ascii_uppercase(), images[0].text("DETECTOR").to_ascii_uppercase());
-    let params = DetectionParams::for_detector(&inst, &det)
+    let mut params = DetectionParams::for_detector(&inst, &det)
         .ok_or_else(|| AlignError::Fit(format!("{inst}/{det}: no source-detection parameters")))?;
+    params.centering = config.centering;
 
     let mut outcome = AlignOutcome {
         rows: images

@@ -30,6 +30,7 @@ pub fn run_align(args: &AlignArgs) -> anyhow::Result<i32> {
     crate::logging::init(args.debug);
     let mut config = AposterioriConfig::from_env(args.debug);
     config.coincident = driz_align::group_match_from_env().map_err(anyhow::Error::msg)?;
+    config.centering = driz_align::centroid_from_env().map_err(anyhow::Error::msg)?;
     if let Some(c) = &args.catalog {
         let path = PathBuf::from(c);
         config.catalogs = if path.is_file() {

@@ -42,6 +42,21 @@ impl KernelArray {
     }
 }
 
+/// A source as extracted, whether it was saturated (its position is then the segment
+/// centroid rather than DAOStarFinder's) and the label of its segment.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extracted {
+    pub source: Source,
+    pub saturated: bool,
+    pub label: u32,
+}
+
+/// The sources of one chip with the segmentation they were found in (labels 0 = sky).
+pub(crate) struct Extraction {
+    pub sources: Vec<Extracted>,
+    pub labels: Array2<u32>,
+}
+
 /// Detection on one chip; positions are 0-based chip pixels.
 pub fn extract_sources(
     sci: ArrayView2<f32>,
@@ -52,6 +67,20 @@ pub fn extract_sources(
     nlargest: usize,
     npixels: usize,
 ) -> Result<Vec<Source>, DetectError> {
+    let extracted = extract_flagged(sci, bad, kernel, threshold, fwhm, nlargest, npixels)?;
+    Ok(extracted.sources.into_iter().map(|e| e.source).collect())
+}
+
+/// [`extract_sources`] with the saturation flag and segment of each source.
+pub(crate) fn extract_flagged(
+    sci: ArrayView2<f32>,
+    bad: Option<&Array2<bool>>,
+    kernel: &KernelArray,
+    threshold: ArrayView2<f32>,
+    fwhm: f64,
+    nlargest: usize,
+    npixels: usize,
+) -> Result<Extraction, DetectError> {
     let mut masked = sci.to_owned();
     if let Some(bad) = bad {
         masked.zip_mut_with(bad, |v, &b| {
@@ -61,8 +90,9 @@ pub fn extract_sources(
         });
     }
     let convolved = astropy_convolve(masked.view(), kernel.values.view())?;
+    let none = || Extraction { sources: Vec::new(), labels: Array2::zeros(sci.dim()) };
     let Some(mut segm) = detect_sources(convolved.view(), threshold, npixels, Connectivity::Four) else {
-        return Ok(Vec::new());
+        return Ok(none());
     };
     let side = kernel.values.nrows();
     let kernel_area = ((side / 2) as f64).powi(2) * std::f64::consts::PI;
@@ -76,7 +106,7 @@ pub fn extract_sources(
         let convolved = astropy_convolve(masked.view(), small.values.view())?;
         match detect_sources(convolved.view(), threshold, npixels, Connectivity::Eight) {
             Some(s) => segm = s,
-            None => return Ok(Vec::new()),
+            None => return Ok(none()),
         }
     }
 
@@ -144,7 +174,8 @@ pub fn extract_sources(
                 .fold(f32::NEG_INFINITY, |m, v| if m.is_nan() || v.is_nan() { f32::NAN } else { m.max(v) });
             let limit = dmax * 0.9f32;
             let near_max = detection.iter().filter(|&&v| v > limit).count();
-            if near_max > 3 {
+            let saturated = near_max > 3;
+            if saturated {
                 // saturated: segment centroid and photometry replace the DAO values
                 let own =
                     segm.labels.slice(s![b.y0..b.y1, b.x0..b.x1]).mapv(|l| if l == segment.label { l } else { 0 });
@@ -158,11 +189,11 @@ pub fn extract_sources(
             }
             source.x += b.x0 as f64;
             source.y += b.y0 as f64;
-            sources.push(source);
+            sources.push(Extracted { source, saturated, label: segment.label });
         }
         if sources.len() == nlargest {
             break;
         }
     }
-    Ok(sources)
+    Ok(Extraction { sources, labels: segm.labels })
 }

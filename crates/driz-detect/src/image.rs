@@ -8,18 +8,23 @@ use crate::auto_kernel::{DetectionKernel, build_auto_kernel};
 use crate::background::{BackgroundEstimator, background_2d};
 use crate::convolve::astropy_convolve;
 use crate::dq_mask::{bad_pixel_mask, pseudo_weight};
-use crate::extract::{KernelArray, extract_sources};
+use crate::extract::{Extraction, KernelArray, extract_flagged};
 use crate::params::DetectionParams;
 use crate::sbc::sbc_sources;
 use crate::segment_properties::{is_real_source, segment_properties};
 use crate::segmentation::{Connectivity, detect_sources};
-use crate::{ChipImage, DetectError, ImageSources};
+use crate::windowed::{Centering, window_sigma, windowed_centroid};
+use crate::{ChipImage, DetectError, ImageSources, Source};
 
 const EXCLUDE_PERCENTILES: [f64; 4] = [10.0, 25.0, 50.0, 75.0];
 const FILTER_SIZE: usize = 3;
 /// `compute_background()` defaults used when no PSF could be measured.
 const FALLBACK_BOX: usize = 13;
 const FALLBACK_NSIGMA: f32 = 5.0;
+/// Largest move from the DAO position accepted from the windowed centroid (pixels):
+/// beyond DAOStarFinder's own pixel-phase errors (≤ 0.3 px), a larger move means the
+/// window was captured by something else.
+const MAX_RECENTRE_PX: f64 = 0.5;
 
 /// Background and detection threshold of one chip.
 pub struct ChipBackground {
@@ -192,7 +197,7 @@ pub fn detect_image(
         .zip(prepared.backgrounds.par_iter())
         .zip(chip_bad.par_iter())
         .map(|((sci, bkg), bad)| {
-            extract_sources(
+            let extracted = extract_flagged(
                 sci.view(),
                 bad.as_ref(),
                 &kernel,
@@ -200,15 +205,54 @@ pub fn detect_image(
                 fwhm,
                 params.max_sources_per_chip,
                 params.npixels,
-            )
+            )?;
+            Ok(match params.centering {
+                Centering::Dao => extracted.sources.into_iter().map(|e| e.source).collect(),
+                Centering::Windowed => recentre(&extracted, sci.view(), bkg.background.view(), bad.as_ref(), fwhm),
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, DetectError>>()?;
     Ok(ImageSources {
         chips: per_chip,
         fwhm_arcsec: fwhm * pscale,
         kernel_fwhm_px: fwhm,
         kernel_from_psf: prepared.kernel.from_psf,
     })
+}
+
+/// [`Centering::Windowed`]: the windowed centroid of each unsaturated source on the
+/// background-subtracted chip, started from its DAO position, from its own segment and the
+/// sky around it (flagged pixels and other sources' segments left out, so a neighbour does
+/// not pull the window). The DAO position stays when the windowed one cannot be measured
+/// or strays more than [`MAX_RECENTRE_PX`] from it.
+fn recentre(
+    extraction: &Extraction,
+    sci: ArrayView2<f32>,
+    background: ArrayView2<f32>,
+    bad: Option<&Array2<bool>>,
+    fwhm: f64,
+) -> Vec<Source> {
+    let sigma = window_sigma(fwhm);
+    let labels = &extraction.labels;
+    extraction
+        .sources
+        .iter()
+        .map(|e| {
+            let mut source = e.source;
+            let usable = |row: usize, col: usize| {
+                let label = labels[[row, col]];
+                (label == 0 || label == e.label) && !bad.is_some_and(|b| b[[row, col]])
+            };
+            if !e.saturated
+                && let Some((x, y)) =
+                    windowed_centroid(sci, background, usable, (source.x, source.y), sigma, MAX_RECENTRE_PX)
+            {
+                source.x = x;
+                source.y = y;
+            }
+            source
+        })
+        .collect()
 }
 
 fn weight_from(chips: &[ChipImage], bad: &Array2<bool>) -> Result<Array2<f32>, DetectError> {

@@ -14,6 +14,9 @@
 //!   port of scipy's bounded TRF least squares); [`extract_sources`]: segmentation +
 //!   "starfind"; [`sbc_sources`]: the ACS/SBC variant (smoothed-background cut, LoG cores,
 //!   masked DAOStarFinder).
+//! - [`windowed_centroid`]: driz's own centring ([`Centering::Windowed`], chosen through
+//!   [`DetectionParams::centering`]): an iterative Gaussian-windowed centroid free of the
+//!   pixel-phase errors DAOStarFinder's marginal fits have on undersampled PSFs.
 //! - internal ports whose tie-breaking matters: scipy's cKDTree (which equidistant mesh
 //!   boxes refill an excluded background box), numpy's pairwise float32 sums.
 //! - [`detect_image`]: the whole chain for all chips of one exposure.
@@ -47,6 +50,7 @@ mod segmentation;
 mod sigma_clip;
 mod spline_zoom;
 mod trf;
+mod windowed;
 
 pub use auto_kernel::{DetectionKernel, build_auto_kernel, gaussian_kernel};
 pub use background::{Background2d, BackgroundEstimator, background_2d};
@@ -71,6 +75,7 @@ pub use psf_fwhm::{PsfFit, find_fwhm, iterative_psf_photometry, mmm_background};
 pub use sbc::sbc_sources;
 pub use segment_properties::{SegmentProperties, is_real_source, segment_properties};
 pub use segmentation::{BoundingBox, Connectivity, Segment, SegmentationImage, detect_sources, label_components};
+pub use windowed::{Centering, WINDOW_SIGMA_PER_FWHM, window_sigma, windowed_centroid};
 
 use ndarray::ArrayView2;
 

@@ -2,6 +2,7 @@
 //! drizzlepac's parameter merge).
 
 pub use crate::background::BackgroundEstimator;
+use crate::windowed::Centering;
 
 /// Detection parameters of one detector.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +24,10 @@ pub struct DetectionParams {
     /// ACS/SBC: sources from [`sbc_sources`](crate::sbc_sources) (runastrodriz-spec
     /// §6.5.2) instead of segmentation.
     pub sbc: bool,
+    /// How source positions are measured: drizzlepac's DAOStarFinder centroid
+    /// ([`Centering::Dao`], the value of [`DetectionParams::for_detector`]) or driz's
+    /// windowed centroid.
+    pub centering: Centering,
 }
 
 impl DetectionParams {
@@ -48,6 +53,7 @@ impl DetectionParams {
             max_sources_per_chip: 250,
             npixels: 7,
             sbc: detector.trim().eq_ignore_ascii_case("SBC"),
+            centering: Centering::Dao,
         })
     }
 }

@@ -3,6 +3,7 @@
 //! next to the reference ones for `compare_detect.py compare`.
 //!
 //! `DRIZ_DETECT_DUMP=/path/to/dump/<root> cargo test -p driz-detect --release --test full_frame -- --ignored`
+//! (drizzlepac's DAO centring; `DRIZ_CENTROID=windowed` for driz's windowed centroid).
 
 use std::time::Instant;
 
@@ -44,7 +45,10 @@ fn full_frame_detection() {
         err.push(read_f32(&format!("{dir}/err{n}.f32"), shape));
         dq.push(read_u16(&format!("{dir}/dq{n}.u16"), shape));
     }
-    let (chips, params) = common::chip_images(&meta, &sci, &err, &dq);
+    let (chips, mut params) = common::chip_images(&meta, &sci, &err, &dq);
+    if std::env::var("DRIZ_CENTROID").is_ok_and(|v| v.trim().eq_ignore_ascii_case("windowed")) {
+        params.centering = driz_detect::Centering::Windowed;
+    }
     let start = Instant::now();
     let result = detect_image(&chips, &params, None).expect("detect_image");
     let seconds = start.elapsed().as_secs_f64();

@@ -25,12 +25,22 @@ pub struct PipelineEnv {
     pub quality_testing: bool,
     /// driz's own switch, `DRIZ_GROUP_MATCH` (docs/compatibility.md).
     pub group_match: driz_align::CoincidentSources,
+    /// driz's own switch, `DRIZ_CENTROID` (docs/compatibility.md).
+    pub centering: driz_align::Centering,
 }
 
 fn group_match() -> Result<driz_align::CoincidentSources> {
     let value = driz_align::group_match_from_env().map_err(PipelineError::Environment)?;
     if value == driz_align::CoincidentSources::FirstInOrder {
         info!("ENVVAR DRIZ_GROUP_MATCH found: group fits match the first detection of each star, as drizzlepac");
+    }
+    Ok(value)
+}
+
+fn centering() -> Result<driz_align::Centering> {
+    let value = driz_align::centroid_from_env().map_err(PipelineError::Environment)?;
+    if value == driz_align::Centering::Dao {
+        info!("ENVVAR DRIZ_CENTROID found: sources are centred by DAOStarFinder, as drizzlepac");
     }
     Ok(value)
 }
@@ -44,6 +54,7 @@ impl PipelineEnv {
             reset_idctab: switch("PIPELINE_RESET_IDCTAB", false, "reset IDCTAB")?,
             quality_testing: switch("PIPELINE_QUALITY_TESTING", false, "quality testing")?,
             group_match: group_match()?,
+            centering: centering()?,
         })
     }
 }

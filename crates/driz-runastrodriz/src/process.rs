@@ -261,10 +261,12 @@ fn drizzle_stages(
         let find_crs = current.as_ref().is_some_and(|v| !v.verified);
         let debug = options.debug;
         let group_match = env.group_match;
+        let centering = env.centering;
         let qa_catalogs = &aposteriori_qa;
         let aligner = move |align_files: &[PathBuf], update_files: &[PathBuf]| -> Result<Option<AlignSummary>> {
             let mut config = driz_align::AposterioriConfig::from_env(debug);
             config.coincident = group_match;
+            config.centering = centering;
             match driz_align::perform_align(align_files, update_files, &config) {
                 Ok(Some(outcome)) if outcome.all_aligned() => {
                     let summary = AlignSummary {
