@@ -34,9 +34,11 @@ run() { # name command...
         export jref=$dir/ref/ iref=$dir/ref/
         export ASTROMETRIC_CATALOG_URL=http://127.0.0.1:$port
         export ASTROMETRY_SERVICE_URL=http://127.0.0.1:$port/astrometryDB/
-        # driz matches the group fit as drizzlepac does, so the solutions can be compared
-        # (its default averages each star's detections: docs/compatibility.md).
+        # driz centres sources and matches the group fit as drizzlepac does, so the
+        # solutions can be compared (its defaults, windowed centroids and the average of
+        # each star's detections, are more accurate: docs/compatibility.md).
         export DRIZ_GROUP_MATCH=${DRIZ_GROUP_MATCH:-tweakwcs}
+        export DRIZ_CENTROID=${DRIZ_CENTROID:-dao}
         /usr/bin/time -v "$@" "$asn" > run.log 2> time.log || echo "exit $?" >> run.log
     )
     grep -E "Elapsed|Maximum resident" "$dir/time.log" | sed "s/^/$(basename "$dir"): /"
