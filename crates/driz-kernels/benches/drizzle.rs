@@ -52,6 +52,10 @@ fn bench(c: &mut Criterion) {
             b.iter(|| pool.install(|| pixel_map(&input, &output, NX, NY)))
         });
     }
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    group.bench_function("pixmap_step10/1t", |b| {
+        b.iter(|| one.install(|| pixel_map_stepped(&input, &output, NX, NY, 10)))
+    });
     let xy = pixel_map(&input, &output, NX, NY);
     let map = PixelMap::new(NX, NY, &xy).unwrap();
     for kernel in [Kernel::Square, Kernel::Turbo, Kernel::Point] {

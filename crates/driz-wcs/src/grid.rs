@@ -99,16 +99,21 @@ pub fn pixel_map_rows(
     grid.par_chunks_mut(gnx).zip(g_first..g_last + 1).for_each(|(row, jg)| {
         map_row(input, output, &transfer, &xs, (jg * step) as f64, row);
     });
+    // Every row interpolates at the same columns: their grid cell and fraction, once.
+    let columns: Vec<(usize, f64)> = (0..nx)
+        .map(|i| {
+            let u = (i + 1) as f64 / step_f;
+            let iu = (u as usize).min(gnx - 2);
+            (iu, u - iu as f64)
+        })
+        .collect();
     map.par_chunks_mut(nx).zip(rows).for_each(|(row, j)| {
         let v = (j + 1) as f64 / step_f;
         let jv = grid_row(j);
         let fv = v - jv as f64;
         let at = |jg: usize| &grid[(jg - g_first) * gnx..(jg - g_first + 1) * gnx];
         let (g0, g1) = (at(jv), at(jv + 1));
-        for (i, out) in row.iter_mut().enumerate() {
-            let u = (i + 1) as f64 / step_f;
-            let iu = (u as usize).min(gnx - 2);
-            let fu = u - iu as f64;
+        for (out, &(iu, fu)) in row.iter_mut().zip(&columns) {
             for k in 0..2 {
                 let lower = (1.0 - fu) * g0[iu][k] + fu * g0[iu + 1][k];
                 let upper = (1.0 - fu) * g1[iu][k] + fu * g1[iu + 1][k];
