@@ -104,6 +104,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     let mut clock = std::time::Instant::now();
     let mut lap = |step: &str| {
         info!("{step}: {:.2} s", clock.elapsed().as_secs_f64());
+        crate::heap::release_free_memory();
         clock = std::time::Instant::now();
     };
     lap("initialization");
