@@ -76,10 +76,9 @@ fn bench(c: &mut Criterion) {
     // AstroDrizzle's way (drizzlepac's cdriz with its default 10-pixel WCS grid): the
     // map from the grid, then the square kernel; compare with `cdriz.tdriz` timed by the
     // same script.
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     group.bench_function("astrodrizzle_square_step10/1t", |b| {
         b.iter(|| {
-            pool.install(|| {
+            one.install(|| {
                 let xy = pixel_map_stepped(&input, &output, NX, NY, 10);
                 let map = PixelMap::new(NX, NY, &xy).unwrap();
                 let mut d = Drizzle::new(OUT, OUT, None);
