@@ -115,8 +115,13 @@ pub fn image_stats(values: &[f32], cfg: &StatsConfig, fields: Fields) -> Option<
         // of rounded values equals the rounded max/min because rounding is monotonic.
         let mean = f64::from(moments.mean);
         let stddev = f64::from(moments.stddev);
-        clip_min = python_max(lower, (mean - lsig * stddev) as f32);
-        clip_max = python_min(upper, (mean + usig * stddev) as f32);
+        let next_min = python_max(lower, (mean - lsig * stddev) as f32);
+        let next_max = python_min(upper, (mean + usig * stddev) as f32);
+        if next_min == clip_min && next_max == clip_max {
+            // Converged: every further pass would compute these same moments again.
+            break;
+        }
+        (clip_min, clip_max) = (next_min, next_max);
         moments = compute_mean(values, clip_min, clip_max);
     }
     if moments.npix == 0 {
