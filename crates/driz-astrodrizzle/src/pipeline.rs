@@ -102,12 +102,13 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     // Scratch products: removed at the end with `clean`, else reported as written.
     let mut intermediates: Vec<PathBuf> = Vec::new();
     let mut clock = std::time::Instant::now();
-    let mut lap = |step: &str| {
+    // At the end of each step: its time, and the memory it freed back to the OS.
+    let mut step_done = |step: &str| {
         info!("{step}: {:.2} s", clock.elapsed().as_secs_f64());
         crate::heap::release_free_memory();
         clock = std::time::Instant::now();
     };
-    lap("initialization");
+    step_done("initialization");
     let statics = if steps.static_mask {
         let masks = crate::static_mask::build(&images, config.static_sig, progress)?;
         if !config.in_memory {
@@ -122,7 +123,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         None
     };
 
-    lap("static mask");
+    step_done("static mask");
     let mut persist_sky = false;
     if steps.sky {
         let r = crate::sky::subtract_sky(&mut images, &config.sky, statics.as_ref(), resetbits, progress)?;
@@ -137,7 +138,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         }
     }
 
-    lap("sky");
+    step_done("sky");
     let sep_frame = step_frame(&default_frame, &config.separate.frame, "driz_separate")?;
     let singles = if steps.driz_separate {
         let singles = drizzle_separate(
@@ -164,7 +165,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         None
     };
 
-    lap("driz_separate");
+    step_done("driz_separate");
     let median = match (&singles, steps.median) {
         (Some(singles), true) => {
             let m = create_median(&images, singles, &config.median, sep_frame.size, config.proc_unit_native, progress)?;
@@ -185,7 +186,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         _ => None,
     };
 
-    lap("median");
+    step_done("median");
     let cr_masks: Option<Vec<Vec<Option<CrMask>>>> = match (&median, config.steps.blot) {
         (Some(median), true) => {
             let cr = config.steps.driz_cr.then_some(&config.driz_cr);
@@ -227,7 +228,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     if steps.driz_separate {
         outcome.separate_frame = Some(sep_frame.clone());
     }
-    lap("blot and driz_cr");
+    step_done("blot and driz_cr");
     for (image, per_image) in images.iter().zip(cr_masks.iter().flatten()) {
         for (chip, mask) in image.chips.iter().zip(per_image) {
             if let Some(m) = mask {
@@ -264,11 +265,11 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         outcome.final_frame = Some(final_frame);
     }
 
-    lap("final drizzle");
+    step_done("final drizzle");
     // Upstream writes the CR flags into the inputs only in the final drizzle.
     let cr_flags = if steps.driz_combine { cr_masks.as_deref() } else { None };
     update_inputs(&images, &config, resetbits, persist_sky, cr_flags)?;
-    lap("updating the inputs");
+    step_done("updating the inputs");
     if let Some(kept) = kept_singles {
         outcome.singles = images
             .iter()

@@ -51,7 +51,8 @@ pub(crate) struct Extracted {
     pub label: u32,
 }
 
-/// The sources of one chip with the segmentation they were found in (labels 0 = sky).
+/// The sources of one chip with the segmentation they were found in (labels 0 = sky;
+/// empty when nothing was found).
 pub(crate) struct Extraction {
     pub sources: Vec<Extracted>,
     pub labels: Array2<u32>,
@@ -90,7 +91,7 @@ pub(crate) fn extract_flagged(
         });
     }
     let convolved = astropy_convolve(masked.view(), kernel.values.view())?;
-    let none = || Extraction { sources: Vec::new(), labels: Array2::zeros(sci.dim()) };
+    let none = || Extraction { sources: Vec::new(), labels: Array2::zeros((0, 0)) };
     let Some(mut segm) = detect_sources(convolved.view(), threshold, npixels, Connectivity::Four) else {
         return Ok(none());
     };
