@@ -15,7 +15,6 @@ mod cosmic_rays;
 mod error;
 mod final_drizzle;
 mod frames;
-mod heap;
 mod image;
 mod input;
 mod intermediate;

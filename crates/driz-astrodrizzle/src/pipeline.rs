@@ -105,7 +105,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     // At the end of each step: its time, and the memory it freed back to the OS.
     let mut step_done = |step: &str| {
         info!("{step}: {:.2} s", clock.elapsed().as_secs_f64());
-        crate::heap::release_free_memory();
+        driz_heap::release_free_memory();
         clock = std::time::Instant::now();
     };
     step_done("initialization");

@@ -170,6 +170,16 @@ impl Source<'_> {
         let (nx, ny) = (x as i64, y as i64);
         let nyi = self.ny as i64;
         let mut c = [[0f32; 4]; 4];
+        if nx >= 1 && nx + 2 < self.nx as i64 && ny >= 1 && ny + 3 <= nyi {
+            // The whole block is inside the image: no reflection but the reference's
+            // no-op one of the last row.
+            for (r, row) in c.iter_mut().enumerate() {
+                let start = (ny - 1 + r as i64) as usize * self.nx + (nx - 1) as usize;
+                row.copy_from_slice(&self.d[start..start + 4]);
+            }
+            c[3] = reflect(&c[3], &c[3]);
+            return bipoly3(&c, 2.0f32 + (x - nx as f32), 2.0f32 + (y - ny as f32));
+        }
         for (r, jj) in (ny - 1..=ny + 2).enumerate() {
             if jj >= 0 && jj < nyi {
                 self.block_row(jj, nx - 1, &mut c[r]);
@@ -283,13 +293,25 @@ fn bipoly3(c: &[[f32; 4]; 4], x: f32, y: f32) -> f32 {
     // Block column of x is nx (= 2 unless rounding pushed 2 + frac up to 3).
     let col = nx as usize;
     let base_row = ny as usize - 2;
-    let at = |r: usize, k: usize| -> f32 { flat4(c, r, k) };
+    // Each row's cubic through its four values a(-2) … a(1) around column `col`.
+    let row_value = |a: &[f32; 4]| -> f32 {
+        let cd20 = sixth * (a[2] - 2.0 * a[1] + a[0]);
+        let cd21 = sixth * (a[3] - 2.0 * a[2] + a[1]);
+        sx * (a[2] + sx2m1 * cd21) + tx * (a[1] + tx2m1 * cd20)
+    };
     let mut z = [0f32; 4];
-    for (r, zr) in z.iter_mut().enumerate() {
-        let row = base_row + r;
-        let cd20 = sixth * (at(row, col) - 2.0 * at(row, col - 1) + at(row, col - 2));
-        let cd21 = sixth * (at(row, col + 1) - 2.0 * at(row, col) + at(row, col - 1));
-        *zr = sx * (at(row, col) + sx2m1 * cd21) + tx * (at(row, col - 1) + tx2m1 * cd20);
+    if col == 2 && base_row == 0 {
+        // The usual case: the four values of a row are the block's row itself.
+        for (zr, row) in z.iter_mut().zip(c) {
+            *zr = row_value(row);
+        }
+    } else {
+        // 2 + frac rounded up to 3: the reference's flat indexing runs into the next row.
+        for (r, zr) in z.iter_mut().enumerate() {
+            let row = base_row + r;
+            let a: [f32; 4] = std::array::from_fn(|k| flat4(c, row, col + k - 2));
+            *zr = row_value(&a);
+        }
     }
     let cd20y = sixth * (z[2] - 2.0 * z[1] + z[0]);
     let cd21y = sixth * (z[3] - 2.0 * z[2] + z[1]);
@@ -327,16 +349,27 @@ fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
     // Index of data[nx] in the block is nx - 1 (the reference's firstw = (ny-3)*6 + nx-1).
     let col = nx as usize - 1;
     let base_row = ny as usize - 3;
-    let at = |r: usize, k: usize| -> f32 { flat6(c, r, k) };
+    // Each row's quintic through its six values a(-2) … a(3) around column `col`.
+    let row_value = |a: &[f32; 6]| -> f32 {
+        let cd20 = sixth * (a[3] - 2.0 * a[2] + a[1]);
+        let cd21 = sixth * (a[4] - 2.0 * a[3] + a[2]);
+        let cd40 = r120 * (a[0] - 4.0 * a[1] + 6.0 * a[2] - 4.0 * a[3] + a[4]);
+        let cd41 = r120 * (a[1] - 4.0 * a[2] + 6.0 * a[3] - 4.0 * a[4] + a[5]);
+        sx * (a[3] + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a[2] + tx2m1 * (cd20 + tx2m4 * cd40))
+    };
     let mut z = [0f32; 6];
-    for (r, zr) in z.iter_mut().enumerate() {
-        let row = base_row + r;
-        let a = |k: i64| at(row, (col as i64 + k) as usize);
-        let cd20 = sixth * (a(1) - 2.0 * a(0) + a(-1));
-        let cd21 = sixth * (a(2) - 2.0 * a(1) + a(0));
-        let cd40 = r120 * (a(-2) - 4.0 * a(-1) + 6.0 * a(0) - 4.0 * a(1) + a(2));
-        let cd41 = r120 * (a(-1) - 4.0 * a(0) + 6.0 * a(1) - 4.0 * a(2) + a(3));
-        *zr = sx * (a(1) + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a(0) + tx2m1 * (cd20 + tx2m4 * cd40));
+    if col == 2 && base_row == 0 {
+        // The usual case: the six values of a row are the block's row itself.
+        for (zr, row) in z.iter_mut().zip(c) {
+            *zr = row_value(row);
+        }
+    } else {
+        // 3 + frac rounded up to 4: the reference's flat indexing runs into the next row.
+        for (r, zr) in z.iter_mut().enumerate() {
+            let row = base_row + r;
+            let a: [f32; 6] = std::array::from_fn(|k| flat6(c, row, col + k - 2));
+            *zr = row_value(&a);
+        }
     }
     let cd20y = sixth * (z[3] - 2.0 * z[2] + z[1]);
     let cd21y = sixth * (z[4] - 2.0 * z[3] + z[2]);

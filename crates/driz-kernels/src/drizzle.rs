@@ -14,8 +14,12 @@ use crate::scanner;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
-/// Output rows per parallel band.
-const BAND_ROWS: usize = 128;
+/// Parallel bands per thread: enough for work stealing to even out bands the input
+/// covers unequally, few enough that rows of input pixels stay long within a band.
+const BANDS_PER_THREAD: usize = 4;
+/// Fewest output rows in a band: a pixel whose footprint crosses a band boundary is
+/// drizzled once in each band it reaches.
+const MIN_BAND_ROWS: usize = 16;
 /// Map rows a band of input rows needs on each side: a drop's corners come from the rows
 /// next to its pixel's, and the interior path reads two rows beyond it.
 const MAP_HALO: usize = 2;
@@ -487,6 +491,16 @@ struct Band<'a> {
     bit: i32,
 }
 
+/// The bands of output rows one add is split into: see [`Job::banding`].
+#[derive(Clone, Copy)]
+struct Banding {
+    first: usize,
+    band_rows: usize,
+    count: usize,
+    /// The kernel's reach (rows) from a pixel's centre.
+    reach: f64,
+}
+
 /// Column range of one input row that can reach one band.
 #[derive(Clone, Copy)]
 struct Segment {
@@ -496,28 +510,69 @@ struct Segment {
 }
 
 impl Job<'_> {
-    /// For each band of output rows, the segments of input rows that can reach it, in
-    /// drizzle's order.
-    fn band_segments(&self, rows: &[(usize, usize, usize)], nbands: usize, band_rows: usize) -> Vec<Vec<Segment>> {
-        let (onx, ony) = (self.onx as i64, self.ony as i64);
+    /// How the output rows are cut into bands: rows `first ..` in bands of `band_rows`,
+    /// `count` of them. One thread: a single band (the plain serial loop). Otherwise
+    /// [`BANDS_PER_THREAD`] bands per thread over the rows this map's pixels can reach
+    /// (their centres' rows ± the kernel's [reach](Spread::reach)), so that the work is
+    /// shared whatever the input's orientation: an input band of a chip aligned with the
+    /// output reaches only a few hundred of its rows.
+    fn banding(&self) -> Banding {
+        let threads = rayon::current_num_threads();
+        let whole = Banding { first: 0, band_rows: self.ony.max(1), count: 1, reach: f64::INFINITY };
+        if threads == 1 || self.ony == 0 {
+            return whole;
+        }
+        let spread = self.map.y_spread();
+        let reach = self.spread.reach(spread.max_neighbour_dy);
+        let last_row = (self.ony - 1) as f64;
+        let (lo, hi) = ((spread.min_y - reach).max(0.0), (spread.max_y + reach).min(last_row));
+        // No centre reaches the frame (or none is finite): one band, every pixel skipped there.
+        if lo.is_nan() || hi.is_nan() || lo > hi {
+            return whole;
+        }
+        let (first, last) = (lo as usize, hi as usize);
+        let span = last + 1 - first;
+        let band_rows = span.div_ceil(BANDS_PER_THREAD * threads).max(MIN_BAND_ROWS);
+        Banding { first, band_rows, count: span.div_ceil(band_rows), reach }
+    }
+
+    /// For each band, the segments of input rows that can reach it, in drizzle's order.
+    /// A pixel is counted in every band within the kernel's [reach](Spread::reach) of its
+    /// mapped centre: a superset of the bands its footprint touches (each band skips the
+    /// pixels that miss it), found without the footprints.
+    fn band_segments(&self, rows: &[(usize, usize, usize)], banding: &Banding) -> Vec<Vec<Segment>> {
+        let Banding { first, band_rows, count, reach } = *banding;
+        let last_row = (self.ony - 1) as f64;
         let per_row: Vec<Vec<(usize, Segment)>> = rows
             .par_iter()
             .map(|&(j, x1, x2)| {
+                // This row's segment of each band (index into `hits`), once it has one.
                 let mut hits: Vec<(usize, Segment)> = Vec::new();
-                for i in x1..=x2 {
-                    let Some(g) = self.spread.geometry(self.map, i, j, onx, ony) else { continue };
-                    let (b0, b1) = (g.jj.0 as usize / band_rows, (g.jj.1 as usize / band_rows).min(nbands - 1));
-                    for band in b0..=b1 {
-                        match hits.iter_mut().rev().find(|(b, _)| *b == band) {
-                            Some((_, s)) => s.last = i,
-                            None => hits.push((band, Segment { row: j, first: i, last: i })),
+                let mut open = vec![usize::MAX; count];
+                let centres = &self.map.xy[(j - self.map.row0) * self.map.nx..][..self.map.nx];
+                for (i, centre) in centres.iter().enumerate().take(x2 + 1).skip(x1) {
+                    // A NaN centre never drops anything (its footprint is NaN too).
+                    let (lo, hi) = (centre[1] - reach, centre[1] + reach);
+                    if !(hi >= 0.0 && lo <= last_row) {
+                        continue;
+                    }
+                    // Rows within the banded range (see `banding`), so no underflow.
+                    let b0 = (lo.max(0.0) as usize).saturating_sub(first) / band_rows;
+                    let b1 = ((hi.min(last_row) as usize).saturating_sub(first) / band_rows).min(count - 1);
+                    for (band, slot) in open.iter_mut().enumerate().take(b1 + 1).skip(b0) {
+                        match *slot {
+                            usize::MAX => {
+                                *slot = hits.len();
+                                hits.push((band, Segment { row: j, first: i, last: i }));
+                            }
+                            k => hits[k].1.last = i,
                         }
                     }
                 }
                 hits
             })
             .collect();
-        let mut bands: Vec<Vec<Segment>> = vec![Vec::new(); nbands];
+        let mut bands: Vec<Vec<Segment>> = vec![Vec::new(); count];
         for hits in per_row {
             for (band, seg) in hits {
                 bands[band].push(seg);
@@ -527,25 +582,23 @@ impl Job<'_> {
     }
 
     /// Drizzle the rows into the cells; `true` when some cell may now hold data in SCI
-    /// with WHT = 0.
+    /// with WHT = 0. Bands of output rows run in parallel; each replays the input pixels
+    /// that can reach it.
     fn run(&self, rows: &[(usize, usize, usize)], cells: &mut [Cell], bit: i32) -> bool {
-        // One thread: a single band, i.e. the plain serial loop. Otherwise bands of output
-        // rows; each input pixel is replayed in every band its footprint can reach.
-        let band_rows = if rayon::current_num_threads() == 1 { self.ony.max(1) } else { BAND_ROWS };
-        let nbands = self.ony.div_ceil(band_rows);
-        let bands: Vec<Vec<Segment>> = if nbands == 1 {
+        let banding = self.banding();
+        let bands: Vec<Vec<Segment>> = if banding.count == 1 {
             vec![rows.iter().map(|&(row, first, last)| Segment { row, first, last }).collect()]
         } else {
-            self.band_segments(rows, nbands, band_rows)
+            self.band_segments(rows, &banding)
         };
-        let chunk = band_rows * self.onx;
+        let Banding { first, band_rows, .. } = banding;
         let avx2 = avx2_available();
-        cells
-            .par_chunks_mut(chunk)
+        cells[first * self.onx..]
+            .par_chunks_mut(band_rows * self.onx)
             .zip(bands.par_iter())
             .enumerate()
             .map(|(band, (cells, segments))| {
-                let band = Band { row0: band * band_rows, band_rows, cells, segments, bit };
+                let band = Band { row0: first + band * band_rows, band_rows, cells, segments, bit };
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
                     // SAFETY: the CPU supports AVX2 (checked at run time).

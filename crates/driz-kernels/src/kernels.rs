@@ -213,6 +213,31 @@ impl Spread {
         (g.ii.0 <= g.ii.1 && g.jj.0 <= g.jj.1).then_some(g)
     }
 
+    /// How far (in output rows) a pixel's footprint can reach from its mapped centre,
+    /// given `max_dy`, the largest output-y difference between neighbouring centres
+    /// ([`PixelMap::y_spread`]): an upper bound, so that the rows an input pixel
+    /// can touch are found from its centre alone.
+    ///
+    /// A square drop's corner is the bilinear interpolation (extrapolation at the image
+    /// edge) of four centres at fractions within [−h, 1 + h], whose weights add up in
+    /// absolute value to at most (1 + 2h)², each centre at most D pixels from the drop's
+    /// own (D = 1 for h ≤ ½, ⌈h⌉ + 1 beyond), so within D · `max_dy` of it in y; the
+    /// other kernels reach `pfo` from the centre; one more row covers the rounding to the
+    /// nearest pixel.
+    pub fn reach(&self, max_dy: f64) -> f64 {
+        match self {
+            Spread::Square { dh } => {
+                let span = if *dh <= 0.5 { 1.0 } else { dh.ceil() + 1.0 };
+                (1.0 + 2.0 * dh) * (1.0 + 2.0 * dh) * span * max_dy + 1.0
+            }
+            Spread::Point => 1.0,
+            Spread::Turbo { pfo, .. }
+            | Spread::Gaussian { pfo, .. }
+            | Spread::Lanczos { pfo, .. }
+            | Spread::Tophat { pfo } => pfo + 1.0,
+        }
+    }
+
     /// Whether the square kernel's drops have their corners at the midpoints between
     /// pixel centres (pixfrac 1), so that neighbouring input pixels share corners:
     /// [`PixelMap::shared_corner`] then gives them, and [`quad_geometry`] the rest.
@@ -547,6 +572,68 @@ mod tests {
                 assert_eq!(scalar, vector, "{x:?} {y:?}");
             }
         }
+    }
+
+    #[test]
+    fn every_footprint_lies_within_the_reach_of_its_centre() {
+        // A rotated, scaled, distorted map with jitter, far from the output's edges so
+        // that no footprint is clipped; every pixel, the image edges included.
+        let (nx, ny) = (60, 50);
+        let mut state = 11u64;
+        let (s, c) = 0.7f64.sin_cos();
+        let xy: Vec<[f64; 2]> = (0..nx * ny)
+            .map(|k| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let jitter = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                let (u, v) = ((k % nx) as f64 - 30.0, (k / nx) as f64 - 25.0);
+                let d = 1.0 + 2e-4 * (u * u + v * v);
+                [500.0 + 1.3 * d * (c * u - s * v) + 0.2 * jitter, 400.0 + 1.3 * d * (s * u + c * v) - 0.3 * jitter]
+            })
+            .collect();
+        let map = PixelMap::new(nx, ny, &xy).unwrap();
+        let max_dy = map.y_spread().max_neighbour_dy;
+        assert!(max_dy > 1.0 && max_dy < 5.0, "max neighbour dy {max_dy}");
+        for (kernel, pixfrac) in [
+            (Kernel::Square, 0.5),
+            (Kernel::Square, 1.0),
+            (Kernel::Square, 1.6),
+            (Kernel::Square, 3.0),
+            (Kernel::Point, 1.0),
+            (Kernel::Turbo, 1.0),
+            (Kernel::Gaussian, 1.0),
+            (Kernel::Lanczos3, 1.0),
+            (Kernel::Tophat, 2.0),
+        ] {
+            let spread = Spread::new(kernel, pixfrac, 1.3);
+            let reach = spread.reach(max_dy);
+            let mut widest = 0.0f64;
+            for j in 0..ny {
+                for i in 0..nx {
+                    let y = map.at(i, j)[1];
+                    let g = spread.geometry(&map, i, j, 1000, 1000).expect("inside the output");
+                    let (lo, hi) = ((y - reach).floor(), (y + reach).floor());
+                    assert!(
+                        g.jj.0 as f64 >= lo && g.jj.1 as f64 <= hi,
+                        "{kernel} pixfrac {pixfrac} pixel ({i}, {j}): rows {:?} beyond {y} ± {reach}",
+                        g.jj
+                    );
+                    widest = widest.max((g.jj.0 as f64 - y).abs()).max((g.jj.1 as f64 - y).abs());
+                }
+            }
+            assert!(widest > 0.4, "{kernel} pixfrac {pixfrac}: the footprints were checked");
+        }
+    }
+
+    #[test]
+    fn neighbour_dy_leaves_out_nan_and_takes_infinity() {
+        let mut xy: Vec<[f64; 2]> = (0..12).map(|k| [k as f64, (k / 4) as f64 * 2.0]).collect();
+        let spread = |xy: &[[f64; 2]]| PixelMap::new(4, 3, xy).unwrap().y_spread();
+        assert_eq!(spread(&xy), crate::pixmap::YSpread { max_neighbour_dy: 2.0, min_y: 0.0, max_y: 4.0 });
+        xy[5][1] = f64::NAN;
+        xy[11][1] = f64::NAN;
+        assert_eq!(spread(&xy), crate::pixmap::YSpread { max_neighbour_dy: 2.0, min_y: 0.0, max_y: 4.0 });
+        xy[6][1] = f64::INFINITY;
+        assert_eq!(spread(&xy).max_neighbour_dy, f64::INFINITY);
     }
 
     #[test]

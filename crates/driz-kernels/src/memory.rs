@@ -5,13 +5,10 @@
 
 use ndarray::Array2;
 
-/// Buffers smaller than this stay on ordinary pages.
-const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
-
 /// A vector of `n` copies of `value`, on huge pages where the OS allows it.
 pub(crate) fn filled_vec<T: Clone>(n: usize, value: T) -> Vec<T> {
     let mut v: Vec<T> = Vec::with_capacity(n);
-    advise_huge_pages(v.as_mut_ptr() as *mut u8, n * std::mem::size_of::<T>());
+    driz_heap::advise_huge_pages(v.as_mut_ptr() as *mut u8, n * std::mem::size_of::<T>());
     v.resize(n, value);
     v
 }
@@ -20,23 +17,3 @@ pub(crate) fn filled_vec<T: Clone>(n: usize, value: T) -> Vec<T> {
 pub(crate) fn filled<T: Clone>(ny: usize, nx: usize, value: T) -> Array2<T> {
     Array2::from_shape_vec((ny, nx), filled_vec(ny * nx, value)).expect("length is ny*nx")
 }
-
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
-    if bytes < HUGE_PAGE_THRESHOLD {
-        return;
-    }
-    const PAGE: usize = 4096;
-    let start = (ptr as usize).div_ceil(PAGE) * PAGE;
-    let end = (ptr as usize + bytes) / PAGE * PAGE;
-    if end > start {
-        // SAFETY: the range lies inside this allocation; madvise only changes paging
-        // behaviour and its failure is harmless.
-        unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_ptr: *mut u8, _bytes: usize) {}

@@ -16,6 +16,16 @@ pub struct PixelMap<'a> {
     pub xy: &'a [[f64; 2]],
 }
 
+/// How the mapped centres spread in output y: see [`PixelMap::y_spread`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YSpread {
+    pub max_neighbour_dy: f64,
+    /// Smallest and largest finite-or-infinite centre y (NaN left out); +∞ / −∞ when
+    /// there is none.
+    pub min_y: f64,
+    pub max_y: f64,
+}
+
 impl<'a> PixelMap<'a> {
     pub fn new(nx: usize, ny: usize, xy: &'a [[f64; 2]]) -> Result<PixelMap<'a>, KernelError> {
         if xy.len() != nx * ny {
@@ -44,6 +54,62 @@ impl<'a> PixelMap<'a> {
     #[inline]
     pub fn at(&self, i: usize, j: usize) -> [f64; 2] {
         self.xy[(j - self.row0) * self.nx + i]
+    }
+
+    /// Over the rows held: the largest difference in output y between the centres of
+    /// two neighbouring pixels (sideways, up or diagonal), and the range of the centres'
+    /// output y. NaN entries are left out; an infinite one makes the difference infinite.
+    pub fn y_spread(&self) -> YSpread {
+        use rayon::prelude::*;
+        let nx = self.nx;
+        let held = self.xy.len() / nx.max(1);
+        let none = YSpread { max_neighbour_dy: 0.0, min_y: f64::INFINITY, max_y: f64::NEG_INFINITY };
+        if nx == 0 || held == 0 {
+            return none;
+        }
+        let of_row = |r: usize| -> YSpread {
+            let row = &self.xy[r * nx..(r + 1) * nx];
+            let next = (r + 1 < held).then(|| &self.xy[(r + 1) * nx..(r + 2) * nx]);
+            let mut out = none;
+            let mut take = |a: f64, b: f64| {
+                let d = (a - b).abs();
+                // NaN differences fail the comparison and are left out.
+                if d > out.max_neighbour_dy {
+                    out.max_neighbour_dy = d;
+                }
+                if a.is_infinite() || b.is_infinite() {
+                    out.max_neighbour_dy = f64::INFINITY;
+                }
+            };
+            for i in 0..nx {
+                let y = row[i][1];
+                if i + 1 < nx {
+                    take(y, row[i + 1][1]);
+                }
+                if let Some(next) = next {
+                    take(y, next[i][1]);
+                    if i + 1 < nx {
+                        take(y, next[i + 1][1]);
+                    }
+                    if i > 0 {
+                        take(y, next[i - 1][1]);
+                    }
+                }
+            }
+            for p in row {
+                out.min_y = out.min_y.min(p[1]);
+                out.max_y = out.max_y.max(p[1]);
+            }
+            out
+        };
+        (0..held).into_par_iter().with_min_len(64).map(of_row).reduce(
+            || none,
+            |a, b| YSpread {
+                max_neighbour_dy: a.max_neighbour_dy.max(b.max_neighbour_dy),
+                min_y: a.min_y.min(b.min_y),
+                max_y: a.max_y.max(b.max_y),
+            },
+        )
     }
 
     /// The mapped centre of pixel (i, j), or `None` when either coordinate is NaN.

@@ -5,6 +5,10 @@ use clap::{Parser, Subcommand};
 use driz_cli::{coords, info, legacy, open_chip, transform};
 use std::path::PathBuf;
 
+/// Large arrays on huge pages: far fewer page faults and TLB misses (see `driz_heap`).
+#[global_allocator]
+static ALLOCATOR: driz_heap::HugePageAlloc = driz_heap::HugePageAlloc;
+
 #[derive(Parser)]
 #[command(name = "driz", version, about = "A fast, faithful reimplementation of HST's runastrodriz (drizzlepac)")]
 struct Cli {
