@@ -168,6 +168,10 @@ def parse_time_v(path):
 def timed(cmd, cwd, env, log, interval):
     tfile = log + ".time"
     full = ["/usr/bin/time", "-v", "-o", tfile] + cmd
+    # Start each timed run with no dirty pages left from the copy or the previous tool's
+    # outputs: their writeback would otherwise land on whichever run comes next.
+    os.sync()
+    time.sleep(2)
     t0 = time.time()
     with open(log, "w") as fh:
         try:
