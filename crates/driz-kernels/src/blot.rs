@@ -73,9 +73,6 @@ pub fn blot(
     let order = if interp == Interp::Lanczos5 { 5.0 } else { 3.0 };
     let mut out = Array2::<f32>::zeros((map.ny, map.nx));
     let s = iscale;
-    // Bands of rows split into square tiles: a tile maps onto a compact patch of `data`,
-    // so the interpolation blocks stay in cache (rows of the output cut across `data`).
-    const TILE: usize = 64;
     let width = map.nx.max(1);
     out.as_slice_mut().expect("fresh array").par_chunks_mut(width * TILE).enumerate().for_each(|(band, rows)| {
         let n_rows = rows.len() / width;
@@ -104,6 +101,10 @@ pub fn blot(
     });
     Ok(out)
 }
+
+/// Output rows (and columns) blotted together: a tile maps onto a compact patch of the
+/// source, so the interpolation blocks stay in cache (rows of the output cut across it).
+const TILE: usize = 64;
 
 struct Source<'a> {
     d: &'a [f32],
@@ -180,6 +181,15 @@ impl Source<'_> {
             c[3] = reflect(&c[3], &c[3]);
             return bipoly3(&c, 2.0f32 + (x - nx as f32), 2.0f32 + (y - ny as f32));
         }
+        self.poly3_reflected(x, y)
+    }
+
+    /// [`poly3`](Self::poly3) with the block gathered row by row, reflecting through the
+    /// image edges: the general case, also right (if slower) inside the image.
+    fn poly3_reflected(&self, x: f32, y: f32) -> f32 {
+        let (nx, ny) = (x as i64, y as i64);
+        let nyi = self.ny as i64;
+        let mut c = [[0f32; 4]; 4];
         for (r, jj) in (ny - 1..=ny + 2).enumerate() {
             if jj >= 0 && jj < nyi {
                 self.block_row(jj, nx - 1, &mut c[r]);
@@ -215,13 +225,37 @@ impl Source<'_> {
         if nx >= 2 && nx + 3 < self.nx as i64 && ny >= 2 && ny + 4 <= nyi {
             // The whole block is inside the image: no reflection but the reference's
             // no-op one of the last row.
+            let (xval, yval) = (3.0f32 + (x - nx as f32), 3.0f32 + (y - ny as f32));
+            let first = (ny - 2) as usize * self.nx + (nx - 2) as usize;
+            if xval < 4.0 && yval < 4.0 {
+                // The usual case: the block's columns, one lane per row.
+                let mut columns = [[0f32; 8]; 6];
+                for r in 0..6 {
+                    let row = &self.d[first + r * self.nx..][..6];
+                    for (column, &value) in columns.iter_mut().zip(row) {
+                        column[r] = value;
+                    }
+                }
+                for column in &mut columns {
+                    column[5] = column[5] * 2.0 - column[5];
+                }
+                return bipoly5_by_columns(&columns, xval, yval);
+            }
             for (r, row) in c.iter_mut().enumerate() {
-                let start = (ny - 2 + r as i64) as usize * self.nx + (nx - 2) as usize;
-                row.copy_from_slice(&self.d[start..start + 6]);
+                row.copy_from_slice(&self.d[first + r * self.nx..][..6]);
             }
             c[5] = reflect(&c[5], &c[5]);
-            return bipoly5(&c, 3.0f32 + (x - nx as f32), 3.0f32 + (y - ny as f32));
+            return bipoly5(&c, xval, yval);
         }
+        self.poly5_reflected(x, y)
+    }
+
+    /// [`poly5`](Self::poly5) with the block gathered row by row, reflecting through the
+    /// image edges: the general case, also right (if slower) inside the image.
+    fn poly5_reflected(&self, x: f32, y: f32) -> f32 {
+        let (nx, ny) = (x as i64, y as i64);
+        let nyi = self.ny as i64;
+        let mut c = [[0f32; 6]; 6];
         for (r, jj) in (ny - 2..=ny + 3).enumerate() {
             if jj >= 0 && jj < nyi {
                 self.block_row(jj, nx - 2, &mut c[r]);
@@ -330,7 +364,42 @@ fn flat6(c: &[[f32; 6]; 6], r: usize, k: usize) -> f32 {
     c[(idx / 6).min(5)][idx % 6]
 }
 
-/// Everett central-difference quintic through a 6×6 block.
+/// [`bipoly5`] in its usual case (block coordinates below 4, so the block's own rows and
+/// columns), from the block's columns with one lane per row (lanes 6 and 7 unused): the
+/// six rows' quintics in x are then the same operations lane by lane, which the compiler
+/// vectorises. Same operations, so the same result as [`bipoly5`].
+fn bipoly5_by_columns(columns: &[[f32; 8]; 6], x: f32, y: f32) -> f32 {
+    let sx = x - 3.0;
+    let sx2 = sx * sx;
+    let (sx2m1, sx2m4) = (sx2 - 1.0, sx2 - 4.0);
+    let tx = 1.0 - sx;
+    let tx2 = tx * tx;
+    let (tx2m1, tx2m4) = (tx2 - 1.0, tx2 - 4.0);
+    let sy = y - 3.0;
+    let sy2 = sy * sy;
+    let ty = 1.0 - sy;
+    let ty2 = ty * ty;
+    let sixth = 1.0f32 / 6.0;
+    let r120 = 1.0f32 / 120.0;
+    let [a0, a1, a2, a3, a4, a5] = columns;
+    let mut z = [0f32; 8];
+    for r in 0..8 {
+        let cd20 = sixth * (a3[r] - 2.0 * a2[r] + a1[r]);
+        let cd21 = sixth * (a4[r] - 2.0 * a3[r] + a2[r]);
+        let cd40 = r120 * (a0[r] - 4.0 * a1[r] + 6.0 * a2[r] - 4.0 * a3[r] + a4[r]);
+        let cd41 = r120 * (a1[r] - 4.0 * a2[r] + 6.0 * a3[r] - 4.0 * a4[r] + a5[r]);
+        z[r] = sx * (a3[r] + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a2[r] + tx2m1 * (cd20 + tx2m4 * cd40));
+    }
+    let cd20y = sixth * (z[3] - 2.0 * z[2] + z[1]);
+    let cd21y = sixth * (z[4] - 2.0 * z[3] + z[2]);
+    let cd40y = r120 * (z[0] - 4.0 * z[1] + 6.0 * z[2] - 4.0 * z[3] + z[4]);
+    let cd41y = r120 * (z[1] - 4.0 * z[2] + 6.0 * z[3] - 4.0 * z[4] + z[5]);
+    sy * (z[3] + (sy2 - 1.0) * (cd21y + (sy2 - 4.0) * cd41y))
+        + ty * (z[2] + (ty2 - 1.0) * (cd20y + (ty2 - 4.0) * cd40y))
+}
+
+/// Everett central-difference quintic through a 6×6 block (the image edges and the
+/// rare block coordinate rounded up to 4; [`bipoly5_by_columns`] does the rest).
 fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
     let nx = x as i64;
     let ny = y as i64;
@@ -357,19 +426,12 @@ fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
         let cd41 = r120 * (a[1] - 4.0 * a[2] + 6.0 * a[3] - 4.0 * a[4] + a[5]);
         sx * (a[3] + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a[2] + tx2m1 * (cd20 + tx2m4 * cd40))
     };
+    // (3 + frac rounded up to 4: the reference's flat indexing runs into the next row.)
     let mut z = [0f32; 6];
-    if col == 2 && base_row == 0 {
-        // The usual case: the six values of a row are the block's row itself.
-        for (zr, row) in z.iter_mut().zip(c) {
-            *zr = row_value(row);
-        }
-    } else {
-        // 3 + frac rounded up to 4: the reference's flat indexing runs into the next row.
-        for (r, zr) in z.iter_mut().enumerate() {
-            let row = base_row + r;
-            let a: [f32; 6] = std::array::from_fn(|k| flat6(c, row, col + k - 2));
-            *zr = row_value(&a);
-        }
+    for (r, zr) in z.iter_mut().enumerate() {
+        let row = base_row + r;
+        let a: [f32; 6] = std::array::from_fn(|k| flat6(c, row, col + k - 2));
+        *zr = row_value(&a);
     }
     let cd20y = sixth * (z[3] - 2.0 * z[2] + z[1]);
     let cd21y = sixth * (z[4] - 2.0 * z[3] + z[2]);
@@ -377,4 +439,39 @@ fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
     let cd41y = r120 * (z[1] - 4.0 * z[2] + 6.0 * z[3] - 4.0 * z[4] + z[5]);
     sy * (z[3] + (sy2 - 1.0) * (cd21y + (sy2 - 4.0) * cd41y))
         + ty * (z[2] + (ty2 - 1.0) * (cd20y + (ty2 - 4.0) * cd40y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_interior_paths_match_the_reflecting_block_path_bit_for_bit() {
+        let (nx, ny) = (23usize, 19usize);
+        let mut state = 5u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let d: Vec<f32> = (0..nx * ny).map(|_| (next() * 200.0 - 50.0) as f32).collect();
+        let src = Source { d: &d, nx, ny };
+        let (mut checked, mut rounded_up) = (0, 0);
+        for _ in 0..20_000 {
+            // One in ten just below the next integer: near the image's first columns and
+            // rows, 2 + frac or 3 + frac then rounds up to an integer in float32.
+            let coordinate = |n: usize, u: f64, v: f64| {
+                let k = (u * (n - 1) as f64).floor() as f32;
+                if v < 0.1 { f32::from_bits((k + 1.0).to_bits() - 1) } else { k + v as f32 }
+            };
+            let (x, y) = (coordinate(nx, next(), next()), coordinate(ny, next(), next()));
+            if !(x < nx as f32 && y < ny as f32) {
+                continue;
+            }
+            rounded_up += usize::from(2.0 + (x - (x as i64) as f32) == 3.0 || 3.0 + (y - (y as i64) as f32) == 4.0);
+            assert_eq!(src.poly3(x, y).to_bits(), src.poly3_reflected(x, y).to_bits(), "poly3 at ({x}, {y})");
+            assert_eq!(src.poly5(x, y).to_bits(), src.poly5_reflected(x, y).to_bits(), "poly5 at ({x}, {y})");
+            checked += 1;
+        }
+        assert!(checked > 15_000 && rounded_up > 10, "{checked} points, {rounded_up} rounded up");
+    }
 }
