@@ -236,6 +236,7 @@ impl Source<'_> {
                         column[r] = value;
                     }
                 }
+                // The reference's no-op reflection of the last row (it only matters for inf).
                 for column in &mut columns {
                     column[5] = column[5] * 2.0 - column[5];
                 }
