@@ -320,37 +320,28 @@ fn bipoly3(c: &[[f32; 4]; 4], x: f32, y: f32) -> f32 {
     let nx = x as i64;
     let ny = y as i64;
     let sx = x - nx as f32;
-    let tx = 1.0 - sx;
-    let (sx2m1, tx2m1) = (sx * sx - 1.0, tx * tx - 1.0);
-    let sy = y - ny as f32;
-    let ty = 1.0 - sy;
-    let sixth = 1.0f32 / 6.0;
     // Block column of x is nx (= 2 unless rounding pushed 2 + frac up to 3).
     let col = nx as usize;
     let base_row = ny as usize - 2;
-    // Each row's cubic through its four values a(-2) … a(1) around column `col`.
-    let row_value = |a: &[f32; 4]| -> f32 {
-        let cd20 = sixth * (a[2] - 2.0 * a[1] + a[0]);
-        let cd21 = sixth * (a[3] - 2.0 * a[2] + a[1]);
-        sx * (a[2] + sx2m1 * cd21) + tx * (a[1] + tx2m1 * cd20)
-    };
-    let mut z = [0f32; 4];
-    if col == 2 && base_row == 0 {
+    let z: [f32; 4] = if col == 2 && base_row == 0 {
         // The usual case: the four values of a row are the block's row itself.
-        for (zr, row) in z.iter_mut().zip(c) {
-            *zr = row_value(row);
-        }
+        std::array::from_fn(|r| everett3(c[r], sx))
     } else {
         // 2 + frac rounded up to 3: the reference's flat indexing runs into the next row.
-        for (r, zr) in z.iter_mut().enumerate() {
-            let row = base_row + r;
-            let a: [f32; 4] = std::array::from_fn(|k| flat4(c, row, col + k - 2));
-            *zr = row_value(&a);
-        }
-    }
-    let cd20y = sixth * (z[2] - 2.0 * z[1] + z[0]);
-    let cd21y = sixth * (z[3] - 2.0 * z[2] + z[1]);
-    sy * (z[2] + (sy * sy - 1.0) * cd21y) + ty * (z[1] + (ty * ty - 1.0) * cd20y)
+        std::array::from_fn(|r| everett3(std::array::from_fn(|k| flat4(c, base_row + r, col + k - 2)), sx))
+    };
+    everett3(z, y - ny as f32)
+}
+
+/// Everett's central-difference cubic through four equally spaced values a(−1) … a(2)
+/// at fraction `s` past a(0), in the reference's float32 operations.
+#[inline(always)]
+fn everett3(a: [f32; 4], s: f32) -> f32 {
+    let sixth = 1.0f32 / 6.0;
+    let t = 1.0 - s;
+    let cd20 = sixth * (a[2] - 2.0 * a[1] + a[0]);
+    let cd21 = sixth * (a[3] - 2.0 * a[2] + a[1]);
+    s * (a[2] + (s * s - 1.0) * cd21) + t * (a[1] + (t * t - 1.0) * cd20)
 }
 
 /// The reference indexes its block as one flat array; reproduce that so the rare case
@@ -365,38 +356,32 @@ fn flat6(c: &[[f32; 6]; 6], r: usize, k: usize) -> f32 {
     c[(idx / 6).min(5)][idx % 6]
 }
 
+/// Everett's central-difference quintic through six equally spaced values a(−2) … a(3)
+/// at fraction `s` past a(0), in the reference's float32 operations.
+#[inline(always)]
+fn everett5(a: [f32; 6], s: f32) -> f32 {
+    let sixth = 1.0f32 / 6.0;
+    let r120 = 1.0f32 / 120.0;
+    let t = 1.0 - s;
+    let (s2, t2) = (s * s, t * t);
+    let cd20 = sixth * (a[3] - 2.0 * a[2] + a[1]);
+    let cd21 = sixth * (a[4] - 2.0 * a[3] + a[2]);
+    let cd40 = r120 * (a[0] - 4.0 * a[1] + 6.0 * a[2] - 4.0 * a[3] + a[4]);
+    let cd41 = r120 * (a[1] - 4.0 * a[2] + 6.0 * a[3] - 4.0 * a[4] + a[5]);
+    s * (a[3] + (s2 - 1.0) * (cd21 + (s2 - 4.0) * cd41)) + t * (a[2] + (t2 - 1.0) * (cd20 + (t2 - 4.0) * cd40))
+}
+
 /// [`bipoly5`] in its usual case (block coordinates below 4, so the block's own rows and
 /// columns), from the block's columns with one lane per row (lanes 6 and 7 unused): the
 /// six rows' quintics in x are then the same operations lane by lane, which the compiler
 /// vectorises. Same operations, so the same result as [`bipoly5`].
 fn bipoly5_by_columns(columns: &[[f32; 8]; 6], x: f32, y: f32) -> f32 {
     let sx = x - 3.0;
-    let sx2 = sx * sx;
-    let (sx2m1, sx2m4) = (sx2 - 1.0, sx2 - 4.0);
-    let tx = 1.0 - sx;
-    let tx2 = tx * tx;
-    let (tx2m1, tx2m4) = (tx2 - 1.0, tx2 - 4.0);
-    let sy = y - 3.0;
-    let sy2 = sy * sy;
-    let ty = 1.0 - sy;
-    let ty2 = ty * ty;
-    let sixth = 1.0f32 / 6.0;
-    let r120 = 1.0f32 / 120.0;
-    let [a0, a1, a2, a3, a4, a5] = columns;
     let mut z = [0f32; 8];
-    for r in 0..8 {
-        let cd20 = sixth * (a3[r] - 2.0 * a2[r] + a1[r]);
-        let cd21 = sixth * (a4[r] - 2.0 * a3[r] + a2[r]);
-        let cd40 = r120 * (a0[r] - 4.0 * a1[r] + 6.0 * a2[r] - 4.0 * a3[r] + a4[r]);
-        let cd41 = r120 * (a1[r] - 4.0 * a2[r] + 6.0 * a3[r] - 4.0 * a4[r] + a5[r]);
-        z[r] = sx * (a3[r] + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a2[r] + tx2m1 * (cd20 + tx2m4 * cd40));
+    for (r, zr) in z.iter_mut().enumerate() {
+        *zr = everett5(std::array::from_fn(|k| columns[k][r]), sx);
     }
-    let cd20y = sixth * (z[3] - 2.0 * z[2] + z[1]);
-    let cd21y = sixth * (z[4] - 2.0 * z[3] + z[2]);
-    let cd40y = r120 * (z[0] - 4.0 * z[1] + 6.0 * z[2] - 4.0 * z[3] + z[4]);
-    let cd41y = r120 * (z[1] - 4.0 * z[2] + 6.0 * z[3] - 4.0 * z[4] + z[5]);
-    sy * (z[3] + (sy2 - 1.0) * (cd21y + (sy2 - 4.0) * cd41y))
-        + ty * (z[2] + (ty2 - 1.0) * (cd20y + (ty2 - 4.0) * cd40y))
+    everett5([z[0], z[1], z[2], z[3], z[4], z[5]], y - 3.0)
 }
 
 /// Everett central-difference quintic through a 6×6 block (the image edges and the
@@ -405,41 +390,13 @@ fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
     let nx = x as i64;
     let ny = y as i64;
     let sx = x - nx as f32;
-    let sx2 = sx * sx;
-    let (sx2m1, sx2m4) = (sx2 - 1.0, sx2 - 4.0);
-    let tx = 1.0 - sx;
-    let tx2 = tx * tx;
-    let (tx2m1, tx2m4) = (tx2 - 1.0, tx2 - 4.0);
-    let sy = y - ny as f32;
-    let sy2 = sy * sy;
-    let ty = 1.0 - sy;
-    let ty2 = ty * ty;
-    let sixth = 1.0f32 / 6.0;
-    let r120 = 1.0f32 / 120.0;
-    // Index of data[nx] in the block is nx - 1 (the reference's firstw = (ny-3)*6 + nx-1).
+    // Index of data[nx] in the block is nx - 1 (the reference's firstw = (ny-3)*6 + nx-1);
+    // when 3 + frac rounded up to 4, the reference's flat indexing runs into the next row.
     let col = nx as usize - 1;
     let base_row = ny as usize - 3;
-    // Each row's quintic through its six values a(-2) … a(3) around column `col`.
-    let row_value = |a: &[f32; 6]| -> f32 {
-        let cd20 = sixth * (a[3] - 2.0 * a[2] + a[1]);
-        let cd21 = sixth * (a[4] - 2.0 * a[3] + a[2]);
-        let cd40 = r120 * (a[0] - 4.0 * a[1] + 6.0 * a[2] - 4.0 * a[3] + a[4]);
-        let cd41 = r120 * (a[1] - 4.0 * a[2] + 6.0 * a[3] - 4.0 * a[4] + a[5]);
-        sx * (a[3] + sx2m1 * (cd21 + sx2m4 * cd41)) + tx * (a[2] + tx2m1 * (cd20 + tx2m4 * cd40))
-    };
-    // (3 + frac rounded up to 4: the reference's flat indexing runs into the next row.)
-    let mut z = [0f32; 6];
-    for (r, zr) in z.iter_mut().enumerate() {
-        let row = base_row + r;
-        let a: [f32; 6] = std::array::from_fn(|k| flat6(c, row, col + k - 2));
-        *zr = row_value(&a);
-    }
-    let cd20y = sixth * (z[3] - 2.0 * z[2] + z[1]);
-    let cd21y = sixth * (z[4] - 2.0 * z[3] + z[2]);
-    let cd40y = r120 * (z[0] - 4.0 * z[1] + 6.0 * z[2] - 4.0 * z[3] + z[4]);
-    let cd41y = r120 * (z[1] - 4.0 * z[2] + 6.0 * z[3] - 4.0 * z[4] + z[5]);
-    sy * (z[3] + (sy2 - 1.0) * (cd21y + (sy2 - 4.0) * cd41y))
-        + ty * (z[2] + (ty2 - 1.0) * (cd20y + (ty2 - 4.0) * cd40y))
+    let z: [f32; 6] =
+        std::array::from_fn(|r| everett5(std::array::from_fn(|k| flat6(c, base_row + r, col + k - 2)), sx));
+    everett5(z, y - ny as f32)
 }
 
 #[cfg(test)]
