@@ -177,7 +177,12 @@ impl Drizzle {
         Drizzle {
             nx,
             ny,
-            cells: crate::memory::filled_vec(ny * nx, Cell { sci: initial, wht: 0.0, ctx: 0 }),
+            cells: if initial.to_bits() == 0 {
+                // SAFETY: a Cell is three 4-byte numbers, valid as all-zero bytes.
+                unsafe { crate::memory::zeroed_vec(ny * nx) }
+            } else {
+                crate::memory::filled_vec(ny * nx, Cell { sci: initial, wht: 0.0, ctx: 0 })
+            },
             planes: vec![Array2::zeros((0, 0))],
             active_plane: 0,
             fill,

@@ -17,3 +17,25 @@ pub(crate) fn filled_vec<T: Clone>(n: usize, value: T) -> Vec<T> {
 pub(crate) fn filled<T: Clone>(ny: usize, nx: usize, value: T) -> Array2<T> {
     Array2::from_shape_vec((ny, nx), filled_vec(ny * nx, value)).expect("length is ny*nx")
 }
+
+/// A vector of `n` all-zero `T`, on huge pages where the OS allows it. A large zeroed
+/// allocation is fresh memory from the OS, already zero: it is neither written here nor
+/// backed by memory until used, so a frame only pays for the rows an input reaches.
+///
+/// # Safety
+/// All-zero bytes must be a valid `T`.
+pub(crate) unsafe fn zeroed_vec<T>(n: usize) -> Vec<T> {
+    let layout = std::alloc::Layout::array::<T>(n).expect("frame size fits in memory");
+    if layout.size() == 0 {
+        return Vec::new();
+    }
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if ptr.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    driz_heap::advise_huge_pages(ptr as *mut u8, layout.size());
+    // SAFETY: `ptr` was allocated by the global allocator with `T`'s alignment and room for
+    // `n` values, all initialised (zero bytes are a valid `T`: the caller's contract).
+    unsafe { Vec::from_raw_parts(ptr, n, n) }
+}

@@ -218,8 +218,11 @@ mod avx {
         let mut at_u = [zero; 4];
         at_u[0] = ulo;
         at_u[nc] = uhi;
-        for (c, at) in at_u.iter_mut().enumerate().take(nc).skip(1) {
-            *at = _mm256_max_pd(ulo, _mm256_min_pd(uhi, _mm256_set1_pd(c as f64)));
+        // (An index loop: the iterator adapters are not inlined into this AVX2 function,
+        // and every call would spill the vector registers.)
+        #[allow(clippy::needless_range_loop)]
+        for c in 1..nc {
+            at_u[c] = _mm256_max_pd(ulo, _mm256_min_pd(uhi, _mm256_set1_pd(c as f64)));
         }
         let mut at_v = [zero; 4];
         let mut at_v_upper = [zero; 4];

@@ -274,3 +274,34 @@ fn products_taken_out_equal_the_frame() {
     let (s3, w3, c3) = d.into_products(false);
     assert!(bits(&sci) == bits(&s3) && bits(&wht) == bits(&w3) && c3.is_empty());
 }
+
+#[test]
+fn a_frame_started_at_zero_is_the_same_from_zeroed_memory() {
+    // +0.0 takes zeroed memory from the allocator (large enough here for a fresh mapping
+    // on huge pages); −0.0 is written cell by cell. Same products, the untouched cells
+    // holding the initial value with its sign.
+    let (nx, ny) = (300, 280);
+    let data = noise(nx, ny);
+    let weights = data.mapv(|v| if v > 100.0 { 0.0 } else { 1.0 });
+    let xy = distorted_map(nx, ny);
+    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    let frames = [0.0f32, -0.0].map(|initial| {
+        let mut d = Drizzle::with_initial(700, 700, initial, None);
+        let params = AddParams { kernel: Kernel::Square, zero_weight_writes_data: true, ..Default::default() };
+        d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+        d
+    });
+    let [zeroed, written] = &frames;
+    assert!(zeroed.wht().iter().any(|&w| w > 0.0));
+    for (a, b) in zeroed.wht().iter().zip(written.wht().iter()) {
+        assert_eq!(a.to_bits(), b.to_bits());
+    }
+    for ((a, b), w) in zeroed.sci().iter().zip(written.sci().iter()).zip(zeroed.wht().iter()) {
+        if *w == 0.0 && *a == 0.0 {
+            assert_eq!((a.to_bits(), b.to_bits()), (0.0f32.to_bits(), (-0.0f32).to_bits()));
+        } else {
+            assert_eq!(a.to_bits(), b.to_bits());
+        }
+    }
+    assert_eq!(zeroed.context(), written.context());
+}

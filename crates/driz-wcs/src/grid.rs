@@ -73,12 +73,13 @@ pub fn pixel_map_rows(
     rows: std::ops::Range<usize>,
 ) -> Vec<[f64; 2]> {
     let rows = rows.start.min(ny)..rows.end.min(ny);
-    let mut map = vec![[f64::NAN; 2]; nx * rows.len()];
     if nx == 0 || rows.is_empty() {
-        return map;
+        return vec![[f64::NAN; 2]; nx * rows.len()];
     }
     let transfer = input.celestial.transfer_to(&output.celestial);
     if step == 0 {
+        // Points that cannot be mapped keep the NaN.
+        let mut map = vec![[f64::NAN; 2]; nx * rows.len()];
         let xs = column_coordinates(nx);
         map.par_chunks_mut(nx).zip(rows).for_each(|(row, j)| {
             map_row(input, output, &transfer, &xs, (j + 1) as f64, row);
@@ -107,6 +108,9 @@ pub fn pixel_map_rows(
             (iu, u - iu as f64)
         })
         .collect();
+    // Every entry is written below: zeroed memory (which the allocator hands out without
+    // writing it) rather than a fill pass over the whole map.
+    let mut map = vec![[0.0; 2]; nx * rows.len()];
     map.par_chunks_mut(nx).zip(rows).for_each(|(row, j)| {
         let v = (j + 1) as f64 / step_f;
         let jv = grid_row(j);
