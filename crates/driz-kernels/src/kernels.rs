@@ -419,10 +419,16 @@ fn small_drop<const AVX: bool, const NC: usize, const NR: usize>(
     };
     #[cfg(not(target_arch = "x86_64"))]
     let areas = small_box::areas(x, y, i0, jb, NC, NR);
-    for jj in rows.0..rows.1 + 1 {
+    // Over the box's NR rows (a constant: unrolled, no loop exit to mispredict), the
+    // rows outside `rows` (a band's edge) skipped.
+    for r in 0..NR {
+        let jj = jb + r as i64;
+        if jj < rows.0 || jj > rows.1 {
+            continue;
+        }
         for c in 0..NC {
             let ii = i0 + c as i64;
-            let mut dover = areas[3 * (jj - jb) as usize + c];
+            let mut dover = areas[3 * r + c];
             if dover != 0.0 && dover.abs() < small_box::NEAR_ZERO {
                 dover = boxer::<AVX>(x, y, ii, jj);
             }
