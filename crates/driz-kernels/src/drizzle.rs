@@ -20,6 +20,8 @@ const BANDS_PER_THREAD: usize = 4;
 /// Fewest output rows in a band: a pixel whose footprint crosses a band boundary is
 /// drizzled once in each band it reaches.
 const MIN_BAND_ROWS: usize = 16;
+/// One pixel in this many, along rows and columns, is counted to balance the bands.
+const CENTRE_SAMPLE: usize = 4;
 /// Map rows a band of input rows needs on each side: a drop's corners come from the rows
 /// next to its pixel's, and the interior path reads two rows beyond it.
 const MAP_HALO: usize = 2;
@@ -497,13 +499,17 @@ struct Band<'a> {
 }
 
 /// The bands of output rows one add is split into: see [`Job::banding`].
-#[derive(Clone, Copy)]
 struct Banding {
-    first: usize,
-    band_rows: usize,
-    count: usize,
+    /// Band `b` holds output rows `bounds[b] .. bounds[b + 1]`.
+    bounds: Vec<usize>,
     /// The kernel's reach (rows) from a pixel's centre.
     reach: f64,
+}
+
+impl Banding {
+    fn count(&self) -> usize {
+        self.bounds.len() - 1
+    }
 }
 
 /// Column range of one input row that can reach one band.
@@ -515,15 +521,17 @@ struct Segment {
 }
 
 impl Job<'_> {
-    /// How the output rows are cut into bands: rows `first ..` in bands of `band_rows`,
-    /// `count` of them. One thread: a single band (the plain serial loop). Otherwise
-    /// [`BANDS_PER_THREAD`] bands per thread over the rows this map's pixels can reach
-    /// (their centres' rows ± the kernel's [reach](Spread::reach)), so that the work is
-    /// shared whatever the input's orientation: an input band of a chip aligned with the
-    /// output reaches only a few hundred of its rows.
+    /// How the output rows are cut into bands. One thread: a single band (the plain
+    /// serial loop). Otherwise [`BANDS_PER_THREAD`] bands per thread over the rows this
+    /// map's pixels can reach (their centres' rows ± the kernel's [reach](Spread::reach)),
+    /// so that the work is shared whatever the input's orientation (an input band of a
+    /// chip aligned with the output reaches only a few hundred of its rows), cut where
+    /// they hold about as many pixel centres each: a tilted chip puts few pixels in its
+    /// first and last rows, and equal bands of rows left one thread with the big middle
+    /// band while the other had finished.
     fn banding(&self) -> Banding {
         let threads = rayon::current_num_threads();
-        let whole = Banding { first: 0, band_rows: self.ony.max(1), count: 1, reach: f64::INFINITY };
+        let whole = Banding { bounds: vec![0, self.ony], reach: f64::INFINITY };
         if threads == 1 || self.ony == 0 {
             return whole;
         }
@@ -536,9 +544,27 @@ impl Job<'_> {
             return whole;
         }
         let (first, last) = (lo as usize, hi as usize);
-        let span = last + 1 - first;
-        let band_rows = span.div_ceil(BANDS_PER_THREAD * threads).max(MIN_BAND_ROWS);
-        Banding { first, band_rows, count: span.div_ceil(band_rows), reach }
+        let bounds = balanced_bounds(&self.centre_rows(first, last), first, BANDS_PER_THREAD * threads, MIN_BAND_ROWS);
+        Banding { bounds, reach }
+    }
+
+    /// How many mapped pixel centres fall in each output row `first ..= last`, from a
+    /// sample (every [`CENTRE_SAMPLE`]th pixel of every [`CENTRE_SAMPLE`]th row): only
+    /// the shares matter, to cut the bands.
+    fn centre_rows(&self, first: usize, last: usize) -> Vec<usize> {
+        let mut counts = vec![0usize; last + 1 - first];
+        let map = self.map;
+        let held = map.xy.len() / map.nx.max(1);
+        for r in (0..held).step_by(CENTRE_SAMPLE) {
+            for centre in map.xy[r * map.nx..(r + 1) * map.nx].iter().step_by(CENTRE_SAMPLE) {
+                let y = centre[1].round();
+                // (NaN and rows outside the range fail both tests.)
+                if y >= first as f64 && y <= last as f64 {
+                    counts[y as usize - first] += 1;
+                }
+            }
+        }
+        counts
     }
 
     /// For each band, the segments of input rows that can reach it, in drizzle's order.
@@ -546,33 +572,54 @@ impl Job<'_> {
     /// mapped centre: a superset of the bands its footprint touches (each band skips the
     /// pixels that miss it), found without the footprints.
     fn band_segments(&self, rows: &[(usize, usize, usize)], banding: &Banding) -> Vec<Vec<Segment>> {
-        let Banding { first, band_rows, count, reach } = *banding;
+        let (count, reach) = (banding.count(), banding.reach);
         let last_row = (self.ony - 1) as f64;
+        // The band of each output row: 0 before the first band, `count` after the last.
+        let mut band_of = vec![0usize; self.ony];
+        for (band, rows) in banding.bounds.windows(2).enumerate() {
+            band_of[rows[0]..rows[1]].fill(band);
+        }
+        band_of[banding.bounds[count]..].fill(count);
         let per_row: Vec<Vec<(usize, Segment)>> = rows
             .par_iter()
             .map(|&(j, x1, x2)| {
                 // This row's segment of each band (index into `hits`), once it has one.
                 let mut hits: Vec<(usize, Segment)> = Vec::new();
                 let mut open = vec![usize::MAX; count];
-                let centres = &self.map.xy[(j - self.map.row0) * self.map.nx..][..self.map.nx];
-                for (i, centre) in centres.iter().enumerate().take(x2 + 1).skip(x1) {
-                    // A NaN centre never drops anything (its footprint is NaN too).
-                    let (lo, hi) = (centre[1] - reach, centre[1] + reach);
-                    if !(hi >= 0.0 && lo <= last_row) {
-                        continue;
-                    }
-                    // Rows within the banded range (see `banding`), so no underflow.
-                    let b0 = (lo.max(0.0) as usize).saturating_sub(first) / band_rows;
-                    let b1 = ((hi.min(last_row) as usize).saturating_sub(first) / band_rows).min(count - 1);
+                // Pixels i..=last of a run reaching the same bands b0..=b1 (neighbouring
+                // centres usually do): the segments are extended once per run.
+                let mut extend = |(b0, b1): (usize, usize), first: usize, last: usize| {
                     for (band, slot) in open.iter_mut().enumerate().take(b1 + 1).skip(b0) {
                         match *slot {
                             usize::MAX => {
                                 *slot = hits.len();
-                                hits.push((band, Segment { row: j, first: i, last: i }));
+                                hits.push((band, Segment { row: j, first, last }));
                             }
-                            k => hits[k].1.last = i,
+                            k => hits[k].1.last = last,
                         }
                     }
+                };
+                let mut run: Option<((usize, usize), usize, usize)> = None;
+                let centres = &self.map.xy[(j - self.map.row0) * self.map.nx..][..self.map.nx];
+                for (i, centre) in centres.iter().enumerate().take(x2 + 1).skip(x1) {
+                    // A NaN centre never drops anything (its footprint is NaN too).
+                    let (lo, hi) = (centre[1] - reach, centre[1] + reach);
+                    let bands = (hi >= 0.0 && lo <= last_row).then(|| {
+                        // Both rows are within the frame here.
+                        (band_of[lo.max(0.0) as usize], band_of[hi.min(last_row) as usize].min(count - 1))
+                    });
+                    match (run, bands) {
+                        (Some((same, first, _)), Some(bands)) if same == bands => run = Some((bands, first, i)),
+                        _ => {
+                            if let Some((bands, first, last)) = run {
+                                extend(bands, first, last);
+                            }
+                            run = bands.map(|bands| (bands, i, i));
+                        }
+                    }
+                }
+                if let Some((bands, first, last)) = run {
+                    extend(bands, first, last);
                 }
                 hits
             })
@@ -591,19 +638,27 @@ impl Job<'_> {
     /// that can reach it.
     fn run(&self, rows: &[(usize, usize, usize)], cells: &mut [Cell], bit: i32) -> bool {
         let banding = self.banding();
-        let bands: Vec<Vec<Segment>> = if banding.count == 1 {
+        let bands: Vec<Vec<Segment>> = if banding.count() == 1 {
             vec![rows.iter().map(|&(row, first, last)| Segment { row, first, last }).collect()]
         } else {
             self.band_segments(rows, &banding)
         };
-        let Banding { first, band_rows, .. } = banding;
+        let bounds = &banding.bounds;
         let avx2 = avx2_available();
-        cells[first * self.onx..]
-            .par_chunks_mut(band_rows * self.onx)
+        let mut rest = &mut cells[bounds[0] * self.onx..bounds[bounds.len() - 1] * self.onx];
+        let mut band_cells = Vec::with_capacity(bands.len());
+        for rows in bounds.windows(2) {
+            let (band, tail) = std::mem::take(&mut rest).split_at_mut((rows[1] - rows[0]) * self.onx);
+            band_cells.push(band);
+            rest = tail;
+        }
+        band_cells
+            .into_par_iter()
             .zip(bands.par_iter())
             .enumerate()
             .map(|(band, (cells, segments))| {
-                let band = Band { row0: first + band * band_rows, band_rows, cells, segments, bit };
+                let (row0, band_rows) = (bounds[band], bounds[band + 1] - bounds[band]);
+                let band = Band { row0, band_rows, cells, segments, bit };
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
                     // SAFETY: the CPU supports AVX2 (checked at run time).
@@ -709,6 +764,33 @@ impl Job<'_> {
     }
 }
 
+/// Row boundaries cutting rows `first ..` (`counts[k]`: the work in row `first + k`) into
+/// at most `bands` bands of about equal work, each at least `min_rows` rows (the last
+/// may be shorter when all rows are fewer); band `b` is rows `bounds[b] .. bounds[b + 1]`.
+fn balanced_bounds(counts: &[usize], first: usize, bands: usize, min_rows: usize) -> Vec<usize> {
+    let end = first + counts.len();
+    let total: usize = counts.iter().sum();
+    let mut bounds = vec![first];
+    if total == 0 {
+        // Nothing sampled (a map of a few pixels): bands of equal rows.
+        let rows = counts.len().div_ceil(bands.max(1)).max(min_rows);
+        bounds.extend((1..).map(|b| first + b * rows).take_while(|&row| row < end));
+    } else {
+        let mut done = 0;
+        for (k, &count) in counts.iter().enumerate() {
+            done += count;
+            let row = first + k + 1;
+            let cut = bounds.len();
+            if cut < bands && done * bands >= cut * total && row - bounds[cut - 1] >= min_rows && end - row >= min_rows
+            {
+                bounds.push(row);
+            }
+        }
+    }
+    bounds.push(end);
+    bounds
+}
+
 /// Whether the AVX2 build of the hot loops can run here (`DRIZ_NO_AVX2` set: never, to
 /// compare the two builds).
 fn avx2_available() -> bool {
@@ -739,4 +821,53 @@ fn update(cell: &mut Cell, d: f32, dow: f32) {
         cell.sci = ((cell.sci * vc) + (dow * d)) / sum;
     }
     cell.wht = sum;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::balanced_bounds;
+
+    fn check(bounds: &[usize], first: usize, rows: usize, bands: usize, min_rows: usize) {
+        assert_eq!((bounds[0], *bounds.last().unwrap()), (first, first + rows));
+        assert!(bounds.len() - 1 <= bands, "{bounds:?}");
+        for pair in bounds.windows(2) {
+            assert!(pair[1] > pair[0], "{bounds:?}");
+        }
+        // Every band but the last holds at least min_rows rows.
+        for pair in bounds[..bounds.len() - 1].windows(2) {
+            assert!(pair[1] - pair[0] >= min_rows, "{bounds:?}");
+        }
+    }
+
+    #[test]
+    fn bands_hold_equal_work_where_the_rows_hold_unequal_work() {
+        // A tilted chip: few centres in the first and last rows, most in the middle.
+        let counts: Vec<usize> = (0..1000).map(|r| 1 + 1000 - (2 * r as i64 - 1000).unsigned_abs() as usize).collect();
+        let total: usize = counts.iter().sum();
+        let bounds = balanced_bounds(&counts, 200, 8, 16);
+        check(&bounds, 200, 1000, 8, 16);
+        assert_eq!(bounds.len(), 9);
+        for pair in bounds.windows(2) {
+            let work: usize = counts[pair[0] - 200..pair[1] - 200].iter().sum();
+            assert!((work as f64 - total as f64 / 8.0).abs() < 0.02 * total as f64, "{bounds:?}");
+        }
+        // The middle bands are narrower than the outer ones.
+        assert!(bounds[5] - bounds[4] < bounds[1] - bounds[0]);
+    }
+
+    #[test]
+    fn bands_respect_the_fewest_rows_and_the_frame() {
+        for (rows, bands, min_rows) in [(1, 8, 16), (10, 8, 16), (40, 8, 16), (100, 3, 16), (5000, 8, 16)] {
+            let counts = vec![3usize; rows];
+            let bounds = balanced_bounds(&counts, 7, bands, min_rows);
+            check(&bounds, 7, rows, bands, min_rows);
+            // Work all in one row: one band is enough, and still the whole range.
+            let mut spike = vec![0usize; rows];
+            spike[rows / 2] = 100;
+            check(&balanced_bounds(&spike, 7, bands, min_rows), 7, rows, bands, min_rows);
+            // Nothing sampled: bands of equal rows.
+            let bounds = balanced_bounds(&vec![0; rows], 7, bands, min_rows);
+            check(&bounds, 7, rows, bands, min_rows);
+        }
+    }
 }

@@ -69,38 +69,36 @@ impl<'a> PixelMap<'a> {
         }
         let of_row = |r: usize| -> YSpread {
             let row = &self.xy[r * nx..(r + 1) * nx];
-            let next = (r + 1 < held).then(|| &self.xy[(r + 1) * nx..(r + 2) * nx]);
-            let mut out = none;
-            let mut take = |a: f64, b: f64| {
-                let d = (a - b).abs();
-                // NaN differences fail the comparison and are left out.
-                if d > out.max_neighbour_dy {
-                    out.max_neighbour_dy = d;
+            // Straight loops without branches (`f64::max` leaves NaN differences out), one
+            // per kind of neighbour: the whole map is read each time a chip is drizzled.
+            let mut dy = 0.0f64;
+            for pair in row.windows(2) {
+                dy = dy.max((pair[0][1] - pair[1][1]).abs());
+            }
+            if r + 1 < held {
+                let next = &self.xy[(r + 1) * nx..(r + 2) * nx];
+                for (a, b) in row.iter().zip(next) {
+                    dy = dy.max((a[1] - b[1]).abs());
                 }
-                if a.is_infinite() || b.is_infinite() {
-                    out.max_neighbour_dy = f64::INFINITY;
+                for (a, b) in row.iter().zip(&next[1..]) {
+                    dy = dy.max((a[1] - b[1]).abs());
                 }
-            };
-            for i in 0..nx {
-                let y = row[i][1];
-                if i + 1 < nx {
-                    take(y, row[i + 1][1]);
-                }
-                if let Some(next) = next {
-                    take(y, next[i][1]);
-                    if i + 1 < nx {
-                        take(y, next[i + 1][1]);
-                    }
-                    if i > 0 {
-                        take(y, next[i - 1][1]);
-                    }
+                for (a, b) in row[1..].iter().zip(next) {
+                    dy = dy.max((a[1] - b[1]).abs());
                 }
             }
+            let (mut min_y, mut max_y, mut infinite) = (f64::INFINITY, f64::NEG_INFINITY, false);
             for p in row {
-                out.min_y = out.min_y.min(p[1]);
-                out.max_y = out.max_y.max(p[1]);
+                min_y = min_y.min(p[1]);
+                max_y = max_y.max(p[1]);
+                infinite |= p[1].is_infinite();
             }
-            out
+            // Every pixel has a neighbour (the map is at least 2 pixels): an infinite
+            // centre makes its differences infinite, or NaN against another infinity.
+            if infinite && (nx > 1 || held > 1) {
+                dy = f64::INFINITY;
+            }
+            YSpread { max_neighbour_dy: dy, min_y, max_y }
         };
         (0..held).into_par_iter().with_min_len(64).map(of_row).reduce(
             || none,
