@@ -14,8 +14,8 @@ use crate::scanner;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
-/// Parallel bands per thread: enough for work stealing to even out bands the input
-/// covers unequally, few enough that rows of input pixels stay long within a band.
+/// Parallel bands per thread: enough for work stealing to even out what cutting the bands
+/// by their sampled pixel centres leaves unequal, few enough that rows of input pixels stay long within a band.
 const BANDS_PER_THREAD: usize = 4;
 /// Fewest output rows in a band: a pixel whose footprint crosses a band boundary is
 /// drizzled once in each band it reaches.
@@ -355,7 +355,7 @@ impl Drizzle {
     /// Make `plane` the context plane held in the cells, creating planes as needed.
     fn activate_plane(&mut self, plane: usize) {
         while self.planes.len() <= plane {
-            self.planes.push(crate::memory::filled(self.ny, self.nx, 0));
+            self.planes.push(crate::memory::zeroed_plane(self.ny, self.nx));
         }
         if plane == self.active_plane {
             return;

@@ -13,9 +13,10 @@ pub(crate) fn filled_vec<T: Clone>(n: usize, value: T) -> Vec<T> {
     v
 }
 
-/// An `ny` × `nx` array filled with `value`, on huge pages where the OS allows it.
-pub(crate) fn filled<T: Clone>(ny: usize, nx: usize, value: T) -> Array2<T> {
-    Array2::from_shape_vec((ny, nx), filled_vec(ny * nx, value)).expect("length is ny*nx")
+/// An `ny` × `nx` context plane of zeros, from [`zeroed_vec`].
+pub(crate) fn zeroed_plane(ny: usize, nx: usize) -> Array2<i32> {
+    // SAFETY: all-zero bytes are the integer 0.
+    Array2::from_shape_vec((ny, nx), unsafe { zeroed_vec(ny * nx) }).expect("length is ny*nx")
 }
 
 /// A vector of `n` all-zero `T`, on huge pages where the OS allows it. A large zeroed

@@ -298,6 +298,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn y_spread_is_the_largest_difference_over_all_neighbours() {
+        let (nx, ny) = (13, 9);
+        let mut state = 5u64;
+        let mut xy: Vec<[f64; 2]> = (0..nx * ny)
+            .map(|k| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                [k as f64, (state >> 11) as f64 / (1u64 << 53) as f64 * 10.0]
+            })
+            .collect();
+        xy[17][1] = f64::NAN;
+        let brute = |xy: &[[f64; 2]]| {
+            let mut dy = 0.0f64;
+            for j in 0..ny {
+                for i in 0..nx {
+                    for (di, dj) in [(1i64, 0i64), (-1, 1), (0, 1), (1, 1)] {
+                        let (i2, j2) = (i as i64 + di, j as i64 + dj);
+                        if i2 >= 0 && (i2 as usize) < nx && (j2 as usize) < ny {
+                            let d = (xy[j * nx + i][1] - xy[j2 as usize * nx + i2 as usize][1]).abs();
+                            if d > dy {
+                                dy = d;
+                            }
+                        }
+                    }
+                }
+            }
+            dy
+        };
+        let got = PixelMap::new(nx, ny, &xy).unwrap().y_spread();
+        assert_eq!(got.max_neighbour_dy, brute(&xy));
+        assert!(got.max_neighbour_dy > 5.0);
+        // y = 3(i + j) and 3(i − j): sideways and vertical neighbours differ by 3, the
+        // largest difference (6) is along one diagonal only, in each direction.
+        for sign in [1.0, -1.0] {
+            let tilted: Vec<[f64; 2]> =
+                (0..nx * ny).map(|k| [0.0, 3.0 * ((k % nx) as f64 + sign * (k / nx) as f64)]).collect();
+            let got = PixelMap::new(nx, ny, &tilted).unwrap().y_spread();
+            assert_eq!(got.max_neighbour_dy, 6.0);
+            assert_eq!(brute(&tilted), 6.0);
+        }
+    }
+
+    #[test]
     fn shared_corners_are_the_four_corners_of_pixfrac_one() {
         let (nx, ny) = (9, 7);
         let mut state = 3u64;

@@ -246,14 +246,19 @@ fn drizzling_in_bands_is_identical() {
     }
 }
 
-/// The products taken out of a frame are its SCI, WHT and context planes.
-#[test]
-fn products_taken_out_equal_the_frame() {
+/// A 300 × 280 noise image with its brightest pixels masked (weight 0), and its map.
+fn masked_inputs() -> (Array2<f32>, Array2<f32>, Vec<[f64; 2]>) {
     let (nx, ny) = (300, 280);
     let data = noise(nx, ny);
     let weights = data.mapv(|v| if v > 100.0 { 0.0 } else { 1.0 });
-    let xy = distorted_map(nx, ny);
-    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    (data, weights, distorted_map(nx, ny))
+}
+
+/// The products taken out of a frame are its SCI, WHT and context planes.
+#[test]
+fn products_taken_out_equal_the_frame() {
+    let (data, weights, xy) = masked_inputs();
+    let map = PixelMap::new(300, 280, &xy).unwrap();
     // 40 inputs: two context planes.
     let mut d = Drizzle::new(1200, 1100, None);
     for k in 0..40 {
@@ -280,11 +285,8 @@ fn a_frame_started_at_zero_is_the_same_from_zeroed_memory() {
     // +0.0 takes zeroed memory from the allocator (large enough here for a fresh mapping
     // on huge pages); −0.0 is written cell by cell. Same products, the untouched cells
     // holding the initial value with its sign.
-    let (nx, ny) = (300, 280);
-    let data = noise(nx, ny);
-    let weights = data.mapv(|v| if v > 100.0 { 0.0 } else { 1.0 });
-    let xy = distorted_map(nx, ny);
-    let map = PixelMap::new(nx, ny, &xy).unwrap();
+    let (data, weights, xy) = masked_inputs();
+    let map = PixelMap::new(300, 280, &xy).unwrap();
     let frames = [0.0f32, -0.0].map(|initial| {
         let mut d = Drizzle::with_initial(700, 700, initial, None);
         let params = AddParams { kernel: Kernel::Square, zero_weight_writes_data: true, ..Default::default() };
