@@ -80,12 +80,25 @@ impl Raw {
         }
     }
 
-    /// A new file with an empty primary HDU; fails if the file exists.
+    /// A new file without any HDU yet (the first `create_image` makes the primary); fails if
+    /// the file exists.
     pub fn create(path: &Path) -> Result<Raw> {
-        let name = path_str(path)?;
-        match fitsio::FitsFile::create(name).open() {
+        let name = CString::new(path_str(path)?)
+            .map_err(|_| FitsError::invalid(path, "", "cannot create: the path holds a NUL byte"))?;
+        let mut fptr = std::ptr::null_mut();
+        let mut status = 0;
+        unsafe { sys::ffinit(&mut fptr, name.as_ptr(), &mut status) };
+        if status != 0 || fptr.is_null() {
+            return Err(FitsError::invalid(path, "", format!("cannot create: {}", cfitsio_message(status))));
+        }
+        // SAFETY: `fptr` was just opened read-write by ffinit and is owned by the FitsFile
+        // from here on (which closes it on drop).
+        match unsafe { fitsio::FitsFile::from_raw(fptr, fitsio::FileOpenMode::READWRITE) } {
             Ok(file) => Ok(Raw { file, path: path.to_path_buf() }),
-            Err(e) => Err(FitsError::invalid(path, "", format!("cannot create: {e}"))),
+            Err(e) => {
+                unsafe { sys::ffclos(fptr, &mut status) };
+                Err(FitsError::invalid(path, "", format!("cannot create: {e}")))
+            }
         }
     }
 

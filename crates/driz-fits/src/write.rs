@@ -85,25 +85,27 @@ fn commit_with(temp: tempfile::TempPath, target: &Path, durable: bool) -> Result
     Ok(())
 }
 
-/// Cards are written while the HDU still has no data: CFITSIO grows a header by moving
-/// everything after it, so cards added once the data unit is sized would copy the whole
-/// image once per 2880-byte header block (seconds for a drizzled frame).
+/// A new image HDU at the end of the file, written in one pass: it is created at its final
+/// size and its cards are written before the data unit is placed (CFITSIO places it when
+/// the header is re-read), so the header can grow without moving anything, and the pixels
+/// are the only bytes written to the data unit. (Resizing an HDU instead would first write
+/// its whole data unit as zeros.)
+fn append_array<T: Pixel>(raw: &mut Raw, header: &Header, dims: &[usize], data: &[T], label: &str) -> Result<()> {
+    raw.create_image(T::BITPIX, dims, label)?;
+    replace_cards(raw, header, label)?;
+    raw.write_pixels(T::DATATYPE, data, label)
+}
+
 fn append_image<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView2<T>, label: &str) -> Result<()> {
     let (ny, nx) = data.dim();
-    raw.create_image(T::BITPIX, &[], label)?;
-    replace_cards(raw, header, label)?;
-    raw.resize_image(T::BITPIX, &[nx, ny], label)?;
     let contiguous = data.as_standard_layout();
-    raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
+    append_array(raw, header, &[nx, ny], contiguous.as_slice().expect("standard layout"), label)
 }
 
 fn append_cube<T: Pixel>(raw: &mut Raw, header: &Header, data: ArrayView3<T>, label: &str) -> Result<()> {
     let (nz, ny, nx) = data.dim();
-    raw.create_image(T::BITPIX, &[], label)?;
-    replace_cards(raw, header, label)?;
-    raw.resize_image(T::BITPIX, &[nx, ny, nz], label)?;
     let contiguous = data.as_standard_layout();
-    raw.write_pixels(T::DATATYPE, contiguous.as_slice().expect("standard layout"), label)
+    append_array(raw, header, &[nx, ny, nz], contiguous.as_slice().expect("standard layout"), label)
 }
 
 fn append_header_only(raw: &mut Raw, header: &Header, label: &str) -> Result<()> {
@@ -155,6 +157,9 @@ pub struct FitsWriter {
     target: PathBuf,
     count: usize,
     durable: bool,
+    /// The file starts without HDUs; the primary is made by the first write, so that a
+    /// primary holding data is written at its final size (see [`append_array`]).
+    has_primary: bool,
 }
 
 impl FitsWriter {
@@ -164,7 +169,7 @@ impl FitsWriter {
         let temp = temp_sibling(&target)?;
         std::fs::remove_file(&temp).map_err(|cause| FitsError::Io { path: target.clone(), cause })?;
         let raw = Raw::create(&temp)?;
-        Ok(FitsWriter { raw, temp, target, count: 1, durable: true })
+        Ok(FitsWriter { raw, temp, target, count: 1, durable: true, has_primary: false })
     }
 
     /// Like [`FitsWriter::create`] for intermediate products: still renamed into place
@@ -180,15 +185,33 @@ impl FitsWriter {
         result.map_err(|e| rename_path(e, &self.temp, &self.target))
     }
 
-    fn next_label(&mut self) -> String {
+    /// Give the file its empty primary HDU if nothing has made one yet.
+    fn ensure_primary(&mut self) -> Result<()> {
+        if self.has_primary {
+            return Ok(());
+        }
+        self.has_primary = true;
+        let made = self.raw.create_image(8, &[], "0");
+        self.named(made)
+    }
+
+    /// The label of the next extension, once the file has a primary HDU.
+    fn next_label(&mut self) -> Result<String> {
+        self.ensure_primary()?;
         let l = self.count.to_string();
         self.count += 1;
-        l
+        Ok(l)
     }
 
     /// Set the cards of the (data-less) primary HDU.
     pub fn primary(&mut self, header: &Header) -> Result<()> {
-        let result = self.raw.move_to(0).and_then(|_| replace_cards(&mut self.raw, header, "0"));
+        let raw = &mut self.raw;
+        let result = if self.has_primary {
+            raw.move_to(0).and_then(|_| replace_cards(raw, header, "0"))
+        } else {
+            raw.create_image(8, &[], "0").and_then(|_| replace_cards(raw, header, "0"))
+        };
+        self.has_primary = true;
         self.named(result)
     }
 
@@ -197,6 +220,13 @@ impl FitsWriter {
     pub fn primary_image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
         let (ny, nx) = data.dim();
         let raw = &mut self.raw;
+        if !self.has_primary {
+            self.has_primary = true;
+            let contiguous = data.as_standard_layout();
+            let pixels = contiguous.as_slice().expect("standard layout");
+            let result = append_array(raw, header, &[nx, ny], pixels, "0");
+            return self.named(result);
+        }
         let result = (|| {
             raw.move_to(0)?;
             // Cards first, data size second (see append_image).
@@ -210,47 +240,48 @@ impl FitsWriter {
     }
 
     pub fn image<T: Pixel>(&mut self, header: &Header, data: ArrayView2<T>) -> Result<()> {
-        let label = self.next_label();
+        let label = self.next_label()?;
         let result = append_image(&mut self.raw, header, data, &label);
         self.named(result)
     }
 
     /// A 3-D image (planes, rows, columns), e.g. a context cube of more than 32 inputs.
     pub fn cube<T: Pixel>(&mut self, header: &Header, data: ArrayView3<T>) -> Result<()> {
-        let label = self.next_label();
+        let label = self.next_label()?;
         let result = append_cube(&mut self.raw, header, data, &label);
         self.named(result)
     }
 
     /// An image extension without data (NAXIS = 0), e.g. a headerlet's SIPWCS.
     pub fn header_only(&mut self, header: &Header) -> Result<()> {
-        let label = self.next_label();
+        let label = self.next_label()?;
         let result = append_header_only(&mut self.raw, header, &label);
         self.named(result)
     }
 
     /// A non-standard extension holding raw bytes (see [`FitsUpdate::append_nonstandard`]).
     pub fn nonstandard(&mut self, xtension: &str, header: &Header, data: &[u8]) -> Result<()> {
-        let label = self.next_label();
+        let label = self.next_label()?;
         let result = append_nonstandard(&mut self.raw, xtension, header, data, &label);
         self.named(result)
     }
 
     pub fn table(&mut self, header: &Header, columns: &[(String, Column)]) -> Result<()> {
-        let label = self.next_label();
+        let label = self.next_label()?;
         let result = append_table(&mut self.raw, header, columns, &label);
         self.named(result)
     }
 
     /// Copy HDU `index` of an open file verbatim.
     pub fn copy_hdu(&mut self, from: &mut Fits, index: usize) -> Result<()> {
-        let label = self.next_label();
+        let label = self.next_label()?;
         let result = self.raw.copy_hdu_from(from.raw(), index, &label);
         self.named(result)
     }
 
     /// Flush, close and move the file into place.
     pub fn finish(mut self) -> Result<()> {
+        self.ensure_primary()?;
         let flushed = self.raw.flush();
         self.named(flushed)?;
         let FitsWriter { raw, temp, target, durable, .. } = self;

@@ -260,9 +260,9 @@ fn malformed_files_give_named_errors() {
     assert!(e.contains("lost_table.fits[SCI,1]") && e.contains("WCSDVARR 1"), "{e}");
 }
 
-/// Images with long headers, whose cards the writer now puts in before sizing the data unit
-/// (a speed fix, measured in the AstroDrizzle benchmark): every card and pixel comes back,
-/// and the file is exactly its header blocks plus its data blocks.
+/// Images with long headers, whose cards the writer puts in before CFITSIO places the data
+/// unit (a speed fix, measured in the AstroDrizzle benchmark): every card and pixel comes
+/// back, and the file is exactly its header blocks plus its data blocks.
 #[test]
 fn long_headers_on_images_and_cubes() {
     let dir = tempfile::tempdir().unwrap();
@@ -291,4 +291,44 @@ fn long_headers_on_images_and_cubes() {
     let header_bytes = 9 * 2880;
     let expected = 2 * (header_bytes + blocks(300 * 200 * 4)) + header_bytes + blocks(2 * 30 * 20 * 4);
     assert_eq!(std::fs::metadata(&path).unwrap().len() as usize, expected);
+}
+
+/// The writer starts a file without HDUs and makes the primary with its first write: an
+/// extension or a table first gets an empty primary before it, an unused writer still leaves
+/// a valid file, and a primary set twice keeps only the second.
+#[test]
+fn the_first_write_makes_the_primary_whatever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = Array2::from_shape_fn((3, 4), |(y, x)| (y * 4 + x) as f32);
+    let sci = header(&[("EXTNAME", "SCI".into())]);
+
+    let empty = dir.path().join("empty.fits");
+    FitsWriter::create(&empty).unwrap().finish().unwrap();
+    let f = Fits::open(&empty).unwrap();
+    assert_eq!(f.hdus().len(), 1);
+    assert!(matches!(f.hdu(0).kind, HduKind::Image { bitpix: 8, .. }), "{:?}", f.hdu(0).kind);
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 2880);
+
+    let extension_first = dir.path().join("extension_first.fits");
+    let mut w = FitsWriter::create(&extension_first).unwrap();
+    w.image(&sci, image.view()).unwrap();
+    w.table(&header(&[("EXTNAME", "TAB".into())]), &[("N".to_string(), Column::Integer(vec![1, 2]))]).unwrap();
+    w.finish().unwrap();
+    let mut f = Fits::open(&extension_first).unwrap();
+    assert_eq!(f.hdus().len(), 3);
+    assert_eq!(f.hdu(0).image_size(), None);
+    assert_eq!(f.read_image::<f32>(f.find(&HduSpec::Name("SCI".into(), 1)).unwrap()).unwrap(), image);
+
+    let primary_twice = dir.path().join("primary_twice.fits");
+    let mut w = FitsWriter::create(&primary_twice).unwrap();
+    w.primary(&header(&[("FIRST", 1.into())])).unwrap();
+    w.primary_image(&header(&[("SECOND", 2.into())]), image.view()).unwrap();
+    w.image(&sci, image.view()).unwrap();
+    w.finish().unwrap();
+    let mut f = Fits::open(&primary_twice).unwrap();
+    assert_eq!(f.hdus().len(), 2);
+    assert!(!f.primary_header().contains("FIRST"));
+    assert_eq!(f.primary_header().get_i64("SECOND").unwrap(), Some(2));
+    assert_eq!(f.read_image::<f32>(0).unwrap(), image);
+    assert_eq!(f.read_image::<f32>(1).unwrap(), image);
 }
