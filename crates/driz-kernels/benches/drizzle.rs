@@ -1,13 +1,14 @@
 //! Square-kernel drizzle of a full ACS/WFC chip (4096×2048, SIP + NPOL + D2IM) onto a
 //! 4200×4200 north-up 0.05″ frame, on 1 and 2 threads, with the pixel map timed apart;
-//! and AstroDrizzle's path (map from a 10-pixel grid + square kernel, one thread).
+//! and AstroDrizzle's path (map from a 10-pixel grid + square kernel, one thread); the
+//! poly5 blot of such a frame back onto the chip (AstroDrizzle's default interpolant).
 //! Compare with `testdata/scripts/drizzle_kernel_bench.py` (drizzle 3.0 and drizzlepac's
 //! cdriz on the same chip). The allocator is the `driz` binary's (huge pages for large
 //! arrays; numpy does the same for its arrays).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use driz_fits::{Fits, HduSpec};
-use driz_kernels::{AddParams, Drizzle, Kernel, PixelMap};
+use driz_kernels::{AddParams, Drizzle, Interp, Kernel, PixelMap, blot};
 use driz_wcs::{Celestial, HstWcs, pixel_map, pixel_map_stepped};
 use ndarray::Array2;
 
@@ -98,6 +99,13 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
+    let frame = Array2::from_shape_fn((OUT, OUT), |(y, x)| data[(y % NY, x % NX)]);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(format!("blot_poly5/{threads}t"), |b| {
+            b.iter(|| pool.install(|| blot(frame.view(), &map, Interp::Poly5, 1.0, 0.0).unwrap()))
+        });
+    }
     group.finish();
 }
 

@@ -74,13 +74,27 @@ pub fn blot(
     let mut out = Array2::<f32>::zeros((map.ny, map.nx));
     let s = iscale;
     let width = map.nx.max(1);
+    let octets = (interp == Interp::Poly5).then(|| Poly5Octets::new(&src)).flatten();
     out.as_slice_mut().expect("fresh array").par_chunks_mut(width * TILE).enumerate().for_each(|(band, rows)| {
         let n_rows = rows.len() / width;
         for x0 in (0..width).step_by(TILE) {
             let x1 = (x0 + TILE).min(width);
             for r in 0..n_rows {
                 let j = band * TILE + r;
-                for i in x0..x1 {
+                let mut first = x0;
+                if let Some(octets) = &octets {
+                    // Eight pixels at a time while all eight are interior; the rest, and any
+                    // octet touching an edge, one by one below.
+                    while first + 8 <= x1 {
+                        let at = (j - map.row0) * map.nx + first;
+                        let Some(values) = octets.interpolate(&map.xy[at..at + 8]) else { break };
+                        for (o, v) in rows[r * width + first..][..8].iter_mut().zip(values) {
+                            *o = v * s;
+                        }
+                        first += 8;
+                    }
+                }
+                for i in first..x1 {
                     let p = map.at(i, j);
                     let (x, y) = (p[0] as f32, p[1] as f32);
                     rows[r * width + i] = if x >= 0.0 && x < nx as f32 && y >= 0.0 && y < ny as f32 {
@@ -100,6 +114,159 @@ pub fn blot(
         }
     });
     Ok(out)
+}
+
+/// Poly5 for eight output pixels at once, one per AVX2 lane: every lane runs the
+/// operations of [`Source::poly5`]'s usual case in the same order, so each gives the same
+/// bits as that pixel alone.
+struct Poly5Octets<'a> {
+    src: &'a Source<'a>,
+}
+
+impl<'a> Poly5Octets<'a> {
+    /// `None` without AVX2.
+    fn new(src: &'a Source<'a>) -> Option<Poly5Octets<'a>> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::env::var_os("DRIZ_NO_AVX2").is_none() && std::is_x86_feature_detected!("avx2") {
+                return Some(Poly5Octets { src });
+            }
+        }
+        let _ = src;
+        None
+    }
+
+    /// The eight values at `xy`, or `None` when any point's block is not wholly inside the
+    /// image or needs the rare rounded-up block coordinate (those take the one-pixel path).
+    fn interpolate(&self, xy: &[[f64; 2]]) -> Option<[f32; 8]> {
+        let x: [f32; 8] = std::array::from_fn(|k| xy[k][0] as f32);
+        let y: [f32; 8] = std::array::from_fn(|k| xy[k][1] as f32);
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `new` checked AVX2.
+            unsafe { poly5_avx2(self.src, &x, &y) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        None
+    }
+}
+
+/// [`Source::poly5`]'s usual case in eight lanes, `None` unless every lane is in it.
+///
+/// Gathering the 36 block values lane by lane is slow (a gather per value); instead each
+/// pixel's block rows are loaded whole (eight columns wide, so the widened block must also
+/// lie inside the image), and each row of the eight blocks is transposed from
+/// one-vector-per-pixel to one-vector-per-column.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn poly5_avx2(src: &Source, x: &[f32; 8], y: &[f32; 8]) -> Option<[f32; 8]> {
+    use std::arch::x86_64::*;
+    let (d, width) = (src.d, src.nx);
+    // Offsets in 32 bits; larger images take the one-pixel path.
+    i32::try_from(d.len()).ok()?;
+    let last_corner = d.len().checked_sub(5 * width + 8)? as i32;
+    let (nx, ny) = (i32::try_from(src.nx).ok()?, i32::try_from(src.ny).ok()?);
+    // SAFETY: eight floats each.
+    let (x, y) = unsafe { (_mm256_loadu_ps(x.as_ptr()), _mm256_loadu_ps(y.as_ptr())) };
+    // The bounds test of `blot` first: it also keeps NaN and huge values out.
+    let zero = _mm256_setzero_ps();
+    let inside = _mm256_and_ps(
+        _mm256_and_ps(_mm256_cmp_ps::<_CMP_GE_OQ>(x, zero), _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_set1_ps(nx as f32))),
+        _mm256_and_ps(_mm256_cmp_ps::<_CMP_GE_OQ>(y, zero), _mm256_cmp_ps::<_CMP_LT_OQ>(y, _mm256_set1_ps(ny as f32))),
+    );
+    let (i, j) = (_mm256_cvttps_epi32(x), _mm256_cvttps_epi32(y));
+    let three = _mm256_set1_ps(3.0);
+    let (xval, yval) = (
+        _mm256_add_ps(three, _mm256_sub_ps(x, _mm256_cvtepi32_ps(i))),
+        _mm256_add_ps(three, _mm256_sub_ps(y, _mm256_cvtepi32_ps(j))),
+    );
+    let two = _mm256_set1_epi32(2);
+    let corner =
+        _mm256_add_epi32(_mm256_mullo_epi32(_mm256_sub_epi32(j, two), _mm256_set1_epi32(nx)), _mm256_sub_epi32(i, two));
+    // i ≥ 2, i + 3 < nx, j ≥ 2, j + 4 ≤ ny, both block coordinates below 4, and the
+    // widened block inside the image.
+    let block = _mm256_andnot_si256(
+        _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpgt_epi32(two, i), _mm256_cmpgt_epi32(i, _mm256_set1_epi32(nx - 4))),
+            _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpgt_epi32(two, j), _mm256_cmpgt_epi32(j, _mm256_set1_epi32(ny - 4))),
+                _mm256_cmpgt_epi32(corner, _mm256_set1_epi32(last_corner)),
+            ),
+        ),
+        _mm256_castps_si256(_mm256_and_ps(
+            _mm256_cmp_ps::<_CMP_LT_OQ>(xval, _mm256_set1_ps(4.0)),
+            _mm256_cmp_ps::<_CMP_LT_OQ>(yval, _mm256_set1_ps(4.0)),
+        )),
+    );
+    if _mm256_movemask_ps(_mm256_and_ps(inside, _mm256_castsi256_ps(block))) != 0xff {
+        return None;
+    }
+    let mut corners = [0i32; 8];
+    // SAFETY: eight ints.
+    unsafe { _mm256_storeu_si256(corners.as_mut_ptr().cast(), corner) };
+    let (sx, sy) = (_mm256_sub_ps(xval, three), _mm256_sub_ps(yval, three));
+    let mut z = [_mm256_setzero_ps(); 6];
+    for (r, zr) in z.iter_mut().enumerate() {
+        // SAFETY: every corner is at most `last_corner`, so its widened rows are inside `d`.
+        let rows: [__m256; 8] =
+            std::array::from_fn(|p| unsafe { _mm256_loadu_ps(d.as_ptr().add(corners[p] as usize + r * width)) });
+        let mut a = transpose_first_six(&rows);
+        if r == 5 {
+            // The reference's no-op reflection of the last row (it only matters for inf).
+            for v in &mut a {
+                *v = _mm256_sub_ps(_mm256_mul_ps(*v, _mm256_set1_ps(2.0)), *v);
+            }
+        }
+        *zr = everett5_avx2(&a, sx);
+    }
+    let mut out = [0f32; 8];
+    // SAFETY: eight floats.
+    unsafe { _mm256_storeu_ps(out.as_mut_ptr(), everett5_avx2(&z, sy)) };
+    Some(out)
+}
+
+/// Columns 0–5 of an 8×8 block given as eight row vectors: vector k holds element k of
+/// every row.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn transpose_first_six(rows: &[std::arch::x86_64::__m256; 8]) -> [std::arch::x86_64::__m256; 6] {
+    use std::arch::x86_64::*;
+    let [r0, r1, r2, r3, r4, r5, r6, r7] = *rows;
+    let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+    let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+    let (t4, t5) = (_mm256_unpacklo_ps(r4, r5), _mm256_unpackhi_ps(r4, r5));
+    let (t6, t7) = (_mm256_unpacklo_ps(r6, r7), _mm256_unpackhi_ps(r6, r7));
+    let (u0, u1) = (_mm256_shuffle_ps::<0x44>(t0, t2), _mm256_shuffle_ps::<0xEE>(t0, t2));
+    let (u2, u3) = (_mm256_shuffle_ps::<0x44>(t1, t3), _mm256_shuffle_ps::<0xEE>(t1, t3));
+    let (u4, u5) = (_mm256_shuffle_ps::<0x44>(t4, t6), _mm256_shuffle_ps::<0xEE>(t4, t6));
+    let (u6, u7) = (_mm256_shuffle_ps::<0x44>(t5, t7), _mm256_shuffle_ps::<0xEE>(t5, t7));
+    [
+        _mm256_permute2f128_ps::<0x20>(u0, u4),
+        _mm256_permute2f128_ps::<0x20>(u1, u5),
+        _mm256_permute2f128_ps::<0x20>(u2, u6),
+        _mm256_permute2f128_ps::<0x20>(u3, u7),
+        _mm256_permute2f128_ps::<0x31>(u0, u4),
+        _mm256_permute2f128_ps::<0x31>(u1, u5),
+    ]
+}
+
+/// [`everett5`] lane by lane, operation for operation (no fused multiply-adds).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn everett5_avx2(a: &[std::arch::x86_64::__m256; 6], s: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
+    use std::arch::x86_64::*;
+    let (add, sub, mul, k) = (_mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_set1_ps);
+    let one = k(1.0);
+    let t = sub(one, s);
+    let (s2, t2) = (mul(s, s), mul(t, t));
+    let (two, four, six) = (k(2.0), k(4.0), k(6.0));
+    let cd20 = mul(k(1.0f32 / 6.0), add(sub(a[3], mul(two, a[2])), a[1]));
+    let cd21 = mul(k(1.0f32 / 6.0), add(sub(a[4], mul(two, a[3])), a[2]));
+    let cd40 = mul(k(1.0f32 / 120.0), add(sub(add(sub(a[0], mul(four, a[1])), mul(six, a[2])), mul(four, a[3])), a[4]));
+    let cd41 = mul(k(1.0f32 / 120.0), add(sub(add(sub(a[1], mul(four, a[2])), mul(six, a[3])), mul(four, a[4])), a[5]));
+    let high = mul(s, add(a[3], mul(sub(s2, one), add(cd21, mul(sub(s2, four), cd41)))));
+    let low = mul(t, add(a[2], mul(sub(t2, one), add(cd20, mul(sub(t2, four), cd40)))));
+    add(high, low)
 }
 
 /// Output rows (and columns) blotted together: a tile maps onto a compact patch of the
@@ -402,6 +569,55 @@ fn bipoly5(c: &[[f32; 6]; 6], x: f32, y: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Eight lanes give each pixel's own bits, and `blot` with them gives the one-pixel
+    /// path's image: random points over and around a small image (edges, outside, the
+    /// rounded-up block coordinate), rows that are not whole octets.
+    #[test]
+    fn poly5_octets_give_the_bits_of_one_pixel_at_a_time() {
+        let (nx, ny) = (61usize, 47usize);
+        let mut state = 9u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let d: Vec<f32> = (0..nx * ny).map(|_| (next() * 200.0 - 50.0) as f32).collect();
+        let src = Source { d: &d, nx, ny };
+        let (width, height) = (203usize, 29usize);
+        let xy: Vec<[f64; 2]> = (0..width * height)
+            .map(|_| {
+                let (u, v, w) = (next(), next(), next());
+                // Mostly interior, some near or past the edges, some just below an integer.
+                let x =
+                    if u < 0.9 { 3.0 + u / 0.9 * (nx as f64 - 8.0) } else { (u - 0.9) * 10.0 * (nx + 6) as f64 - 3.0 };
+                let y = 3.0 + v * (ny as f64 - 8.0);
+                let y = if w < 0.05 { f64::from(f32::from_bits((y.floor() as f32 + 1.0).to_bits() - 1)) } else { y };
+                [x, y]
+            })
+            .collect();
+        let map = PixelMap::new(width, height, &xy).unwrap();
+        if let Some(octets) = Poly5Octets::new(&src) {
+            let mut whole = 0;
+            for points in xy.chunks_exact(8) {
+                if let Some(values) = octets.interpolate(points) {
+                    whole += 1;
+                    for (p, v) in points.iter().zip(values) {
+                        let (x, y) = (p[0] as f32, p[1] as f32);
+                        assert_eq!(v.to_bits(), src.poly5(x, y).to_bits(), "at ({x}, {y})");
+                    }
+                }
+            }
+            assert!(whole > xy.len() / 8 / 5, "{whole} octets inside");
+        }
+        let image = ndarray::ArrayView2::from_shape((ny, nx), &d).unwrap();
+        let blotted = blot(image, &map, Interp::Poly5, 1.7, -99.0).unwrap();
+        for (k, p) in xy.iter().enumerate() {
+            let (x, y) = (p[0] as f32, p[1] as f32);
+            let inside = x >= 0.0 && x < nx as f32 && y >= 0.0 && y < ny as f32;
+            let want = if inside { src.poly5(x, y) * 1.7 } else { -99.0 };
+            assert_eq!(blotted[(k / width, k % width)].to_bits(), want.to_bits(), "pixel {k} at ({x}, {y})");
+        }
+    }
 
     #[test]
     fn fast_interior_paths_match_the_reflecting_block_path_bit_for_bit() {
