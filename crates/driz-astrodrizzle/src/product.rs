@@ -94,21 +94,28 @@ pub fn write_product(
         }
         h
     };
+    // The three files written side by side (each file's byte swapping overlaps the others'
+    // disk writes and syncs).
     let sci_path = workdir.join(format!("{stem}_sci.fits"));
-    let mut w = FitsWriter::create(&sci_path)?;
-    w.primary_image(&merged(&sci), product.sci.view())?;
-    if let Some((header, columns)) = &table {
-        w.table(header, columns)?;
-    }
-    w.finish()?;
-    written.push(sci_path);
     let wht_path = workdir.join(format!("{stem}_wht.fits"));
-    let mut w = FitsWriter::create(&wht_path)?;
-    w.primary_image(&merged(&wht), product.wht.view())?;
-    w.finish()?;
-    written.push(wht_path);
-    if config.context {
-        let ctx_path = workdir.join(format!("{stem}_ctx.fits"));
+    let ctx_path = workdir.join(format!("{stem}_ctx.fits"));
+    let write_sci = || -> Result<()> {
+        let mut w = FitsWriter::create(&sci_path)?;
+        w.primary_image(&merged(&sci), product.sci.view())?;
+        if let Some((header, columns)) = &table {
+            w.table(header, columns)?;
+        }
+        Ok(w.finish()?)
+    };
+    let write_wht = || -> Result<()> {
+        let mut w = FitsWriter::create(&wht_path)?;
+        w.primary_image(&merged(&wht), product.wht.view())?;
+        Ok(w.finish()?)
+    };
+    let write_ctx = || -> Result<()> {
+        if !config.context {
+            return Ok(());
+        }
         let mut w = FitsWriter::create(&ctx_path)?;
         if let Some(cube) = ctx_cube() {
             w.primary(&merged(&ctx))?;
@@ -116,7 +123,15 @@ pub fn write_product(
         } else {
             w.primary_image(&merged(&ctx), product.ctx[0].view())?;
         }
-        w.finish()?;
+        Ok(w.finish()?)
+    };
+    let (sci_written, (wht_written, ctx_written)) = rayon::join(write_sci, || rayon::join(write_wht, write_ctx));
+    sci_written?;
+    wht_written?;
+    ctx_written?;
+    written.push(sci_path);
+    written.push(wht_path);
+    if config.context {
         written.push(ctx_path);
     }
     Ok(written)

@@ -202,9 +202,16 @@ pub fn drizzle_separate(
             let mut h = frame_header(frame);
             h.set_with_comment("EXPTIME", image.exptime, "exposure time");
             h.set_with_comment("BUNIT", "ELECTRONS/S", "units of the data");
-            write_frame_image(&sci_path, &h, sci.view())?;
-            h.set_with_comment("BUNIT", "UNITLESS", "units of the data");
-            write_frame_image(&wht_path, &h, wht.view())?;
+            let mut wht_header = h.clone();
+            wht_header.set_with_comment("BUNIT", "UNITLESS", "units of the data");
+            // Two files written side by side: the byte swapping of one overlaps the disk
+            // writes of the other.
+            let (sci_written, wht_written) = rayon::join(
+                || write_frame_image(&sci_path, &h, sci.view()),
+                || write_frame_image(&wht_path, &wht_header, wht.view()),
+            );
+            sci_written?;
+            wht_written?;
             Single::Files { sci: sci_path, wht: wht_path }
         };
         tracing::debug!("{}: single done {:.2} s", image.label(), t0.elapsed().as_secs_f64());
