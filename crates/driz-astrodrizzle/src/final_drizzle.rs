@@ -93,9 +93,12 @@ pub fn drizzle_final(
                 None => None,
             };
             let mask = chip_mask(chip, config.drizzle.bits, resetbits, statics, cr.as_ref())?;
+            let weights = weights(chip, &mask, config)?;
+            // The masks are in the weights now: not held through the drizzle (the inputs'
+            // update, running alongside, adds its own DQ and mask to this step's peak).
+            drop((mask, cr));
             let data = drizzle_input(chip)?;
             let pix_ratio = frame.pscale() / chip.linear_scale;
-            let weights = weights(chip, &mask, config)?;
             let weight_scale = weight_scale_of(config, chip, pix_ratio);
             if let Some(dir) = mask_dir {
                 mask_files.push(write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())?);

@@ -14,7 +14,7 @@ use crate::product::write_product;
 use crate::progress::Progress;
 use crate::separate::{Single, drizzle_separate};
 use crate::static_mask::StaticMasks;
-use driz_fits::{Fits, FitsWriter, update_file};
+use driz_fits::{Fits, FitsError, FitsUpdate, FitsWriter, HduKind, Pixel, Result as FitsResult, update_file};
 use driz_header::Card;
 use driz_wcs::Frame;
 use std::path::PathBuf;
@@ -237,22 +237,40 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         }
     }
 
+    // Upstream writes the CR flags into the inputs only in the final drizzle.
+    let cr_flags = if steps.driz_combine { cr_masks.as_deref() } else { None };
+    let update = || update_inputs(&images, &config, resetbits, persist_sky, cr_flags);
     if steps.driz_combine {
         let final_frame = step_frame(&default_frame, &config.final_drizzle.drizzle.frame, "driz_combine")?;
-        let product = drizzle_final(
-            &images,
-            &final_frame,
-            &config.final_drizzle,
-            statics.as_ref(),
-            cr_masks.as_deref(),
-            resetbits,
-            config.stepsize,
-            config.band_rows,
-            write_masks.then_some(workdir.as_path()),
-            progress,
-        )?;
+        // The inputs are updated alongside the final drizzle: each update is a copy, an edit
+        // and a sync of the file, mostly waiting on the disk, while the drizzle keeps the
+        // cores busy. The drizzle reads the same files, before or after their update: the
+        // SCI and ERR pixels are the same, its DQ masks too (the CR flags it reads in the
+        // DQ are the CR mask it applies anyway, and `resetbits` clears the same bits
+        // again), and the header blend recreates the updated headers either way.
+        let (product, updated) = std::thread::scope(|scope| {
+            let updating = scope.spawn(update);
+            let product = drizzle_final(
+                &images,
+                &final_frame,
+                &config.final_drizzle,
+                statics.as_ref(),
+                cr_masks.as_deref(),
+                resetbits,
+                config.stepsize,
+                config.band_rows,
+                write_masks.then_some(workdir.as_path()),
+                progress,
+            )
+            .and_then(|product| {
+                let written = write_product(&workdir, &inputs.product, &product, &images, &config, persist_sky)?;
+                Ok((product, written))
+            });
+            (product, updating.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        let (product, written) = product?;
+        updated?;
         outcome.written.extend(product.mask_files.iter().cloned());
-        let written = write_product(&workdir, &inputs.product, &product, &images, &config, persist_sky)?;
         info!(
             "wrote {} ({} chips, EXPTIME {} s, units {})",
             written[0].display(),
@@ -263,13 +281,12 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         outcome.product = written.first().cloned();
         outcome.written.extend(written);
         outcome.final_frame = Some(final_frame);
+        step_done("final drizzle and updating the inputs");
+    } else {
+        update()?;
+        step_done("updating the inputs");
     }
 
-    step_done("final drizzle");
-    // Upstream writes the CR flags into the inputs only in the final drizzle.
-    let cr_flags = if steps.driz_combine { cr_masks.as_deref() } else { None };
-    update_inputs(&images, &config, resetbits, persist_sky, cr_flags)?;
-    step_done("updating the inputs");
     if let Some(kept) = kept_singles {
         outcome.singles = images
             .iter()
@@ -316,8 +333,6 @@ fn update_inputs(
         if !needs_dq && !persist_sky && !primary_has_sky {
             continue;
         }
-        // This image's masks only: memory stays at one exposure's worth.
-        let goods = flags.iter().map(|f| f.as_ref().map(CrMask::load).transpose()).collect::<Result<Vec<_>>>()?;
         update_file(&image.path, |u| {
             if primary_has_sky {
                 let mut h = u.fits().primary_header().clone();
@@ -340,22 +355,56 @@ fn update_inputs(
                 let Some(dq_index) = chip.info.dq.filter(|&d| u.fits().hdu(d).image_size() == Some(chip.size())) else {
                     continue;
                 };
-                let mut dq = u.fits().read_image::<i32>(dq_index)?;
-                let clear = !(resetbits.unwrap_or(0) as i32);
-                dq.mapv_inplace(|v| v & clear);
-                if let Some(Some(good)) = goods.get(k) {
-                    dq.zip_mut_with(good, |q, &g| {
-                        if !g {
-                            *q |= crbit as i32;
-                        }
-                    });
+                // One chip's CR mask and DQ at a time, the DQ in its own 16-bit type when
+                // the bits fit: this runs alongside the final drizzle, so its memory adds
+                // to that step's peak.
+                let good = match flags.get(k).and_then(Option::as_ref) {
+                    Some(mask) => {
+                        let loaded = mask.load();
+                        Some(loaded.map_err(|e| FitsError::invalid(&image.path, "", e.to_string()))?)
+                    }
+                    None => None,
+                };
+                let (reset, good) = (resetbits.unwrap_or(0), good.as_ref());
+                match u.fits().hdu(dq_index).kind {
+                    HduKind::Image { bitpix: 20, .. } if u16::try_from(reset | u32::from(crbit)).is_ok() => {
+                        flag_dq(u, dq_index, reset as u16, crbit, good)?
+                    }
+                    HduKind::Image { bitpix: 16, .. } if i16::try_from(reset | u32::from(crbit)).is_ok() => {
+                        flag_dq(u, dq_index, reset as i16, crbit as i16, good)?
+                    }
+                    _ => flag_dq(u, dq_index, reset as i32, i32::from(crbit), good)?,
                 }
-                u.write_image(dq_index, dq.view())?;
             }
             Ok(())
         })?;
     }
     Ok(())
+}
+
+/// Clear `reset` in DQ image `index` and set `crbit` where `good` is false, in the
+/// integer type `T` the DQ is read and written as.
+fn flag_dq<T>(
+    u: &mut FitsUpdate,
+    index: usize,
+    reset: T,
+    crbit: T,
+    good: Option<&ndarray::Array2<bool>>,
+) -> FitsResult<()>
+where
+    T: Pixel + std::ops::BitAnd<Output = T> + std::ops::BitOr<Output = T> + std::ops::Not<Output = T>,
+{
+    let mut dq = u.fits().read_image::<T>(index)?;
+    let keep = !reset;
+    dq.mapv_inplace(|v| v & keep);
+    if let Some(good) = good {
+        dq.zip_mut_with(good, |q, &g| {
+            if !g {
+                *q = *q | crbit;
+            }
+        });
+    }
+    u.write_image(index, dq.view())
 }
 
 /// drizzlepac's `buildEmptyDRZ`: a product with the first input's primary header and
