@@ -430,3 +430,50 @@ fn write_empty_product(path: &std::path::Path, inputs: &InputSet) -> Result<()> 
     w.finish()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The DQ flags as the i32 arithmetic gives them, in each type a DQ is stored as: the
+    /// reset bits cleared, the CR bit set where the mask is false, every other bit kept
+    /// (the high bit of unsigned and signed 16-bit DQ too).
+    #[test]
+    fn dq_flags_are_the_same_in_every_storage_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let values: Vec<i32> = vec![0, 1, 4096, 4096 | 16, 8192, 16384 | 4096 | 1, 32767, 2];
+        let good = Array2::from_shape_vec((2, 4), vec![true, false, true, false, true, true, false, false]).unwrap();
+        let (reset, crbit) = (4096u32, 4096u16);
+        let want: Vec<i32> = values
+            .iter()
+            .zip(good.iter())
+            .map(|(&v, &g)| (v & !(reset as i32)) | if g { 0 } else { i32::from(crbit) })
+            .collect();
+        let hdu = |name: &str| {
+            let mut h = driz_header::Header::new();
+            h.append(Card::new("EXTNAME", name, ""));
+            h
+        };
+        let path = dir.path().join("dq.fits");
+        let mut w = FitsWriter::create(&path).unwrap();
+        w.image(&hdu("I16"), Array2::from_shape_fn((2, 4), |(y, x)| values[4 * y + x] as i16).view()).unwrap();
+        // The top bit of unsigned DQ, beyond i16.
+        w.image(&hdu("U16"), Array2::from_shape_fn((2, 4), |(y, x)| values[4 * y + x] as u16 | 32768).view()).unwrap();
+        w.image(&hdu("I32"), Array2::from_shape_fn((2, 4), |(y, x)| values[4 * y + x] | 65536).view()).unwrap();
+        w.finish().unwrap();
+        update_file(&path, |u| {
+            assert!(matches!(u.fits().hdu(1).kind, HduKind::Image { bitpix: 16, .. }));
+            assert!(matches!(u.fits().hdu(2).kind, HduKind::Image { bitpix: 20, .. }));
+            flag_dq(u, 1, reset as i16, crbit as i16, Some(&good))?;
+            flag_dq(u, 2, reset as u16, crbit, Some(&good))?;
+            flag_dq(u, 3, reset as i32, i32::from(crbit), Some(&good))
+        })
+        .unwrap();
+        let mut f = Fits::open(&path).unwrap();
+        let read = |f: &mut Fits, i: usize| f.read_image::<i32>(i).unwrap().into_iter().collect::<Vec<_>>();
+        assert_eq!(read(&mut f, 1), want);
+        assert_eq!(read(&mut f, 2), want.iter().map(|v| v | 32768).collect::<Vec<_>>());
+        assert_eq!(read(&mut f, 3), want.iter().map(|v| v | 65536).collect::<Vec<_>>());
+    }
+}
