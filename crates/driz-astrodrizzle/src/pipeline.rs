@@ -14,7 +14,9 @@ use crate::product::write_product;
 use crate::progress::Progress;
 use crate::separate::{Single, drizzle_separate};
 use crate::static_mask::StaticMasks;
-use driz_fits::{Fits, FitsError, FitsUpdate, FitsWriter, HduKind, Pixel, Result as FitsResult, update_file};
+use driz_fits::{
+    Fits, FitsError, FitsUpdate, FitsWriter, HduKind, PendingUpdate, Pixel, Result as FitsResult, prepare_update,
+};
 use driz_header::Card;
 use driz_wcs::Frame;
 use std::path::PathBuf;
@@ -239,17 +241,15 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
 
     // Upstream writes the CR flags into the inputs only in the final drizzle.
     let cr_flags = if steps.driz_combine { cr_masks.as_deref() } else { None };
-    let update = || update_inputs(&images, &config, resetbits, persist_sky, cr_flags);
-    if steps.driz_combine {
+    let prepare = || prepare_input_updates(&images, &config, resetbits, persist_sky, cr_flags);
+    let updates = if steps.driz_combine {
         let final_frame = step_frame(&default_frame, &config.final_drizzle.drizzle.frame, "driz_combine")?;
-        // The inputs are updated alongside the final drizzle: each update is a copy, an edit
-        // and a sync of the file, mostly waiting on the disk, while the drizzle keeps the
-        // cores busy. The drizzle reads the same files, before or after their update: the
-        // SCI and ERR pixels are the same, its DQ masks too (the CR flags it reads in the
-        // DQ are the CR mask it applies anyway, and `resetbits` clears the same bits
-        // again), and the header blend recreates the updated headers either way.
-        let (product, updated) = std::thread::scope(|scope| {
-            let updating = scope.spawn(update);
+        // The inputs' updates are prepared alongside the final drizzle: each is a copy, an
+        // edit and a sync of the file, mostly waiting on the disk, while the drizzle keeps
+        // the cores busy. They replace the inputs only once the product is written, so the
+        // drizzle reads the inputs as they were, and a failure leaves them untouched.
+        let (product, updates) = std::thread::scope(|scope| {
+            let updating = scope.spawn(prepare);
             let product = drizzle_final(
                 &images,
                 &final_frame,
@@ -269,7 +269,7 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
             (product, updating.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
         let (product, written) = product?;
-        updated?;
+        let updates = updates?;
         outcome.written.extend(product.mask_files.iter().cloned());
         info!(
             "wrote {} ({} chips, EXPTIME {} s, units {})",
@@ -281,11 +281,14 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
         outcome.product = written.first().cloned();
         outcome.written.extend(written);
         outcome.final_frame = Some(final_frame);
-        step_done("final drizzle and updating the inputs");
+        updates
     } else {
-        update()?;
-        step_done("updating the inputs");
+        prepare()?
+    };
+    for update in updates {
+        update.commit()?;
     }
+    step_done(if steps.driz_combine { "final drizzle and updating the inputs" } else { "updating the inputs" });
 
     if let Some(kept) = kept_singles {
         outcome.singles = images
@@ -315,17 +318,18 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
     Ok(outcome)
 }
 
-/// The single atomic update of each input: DQ with `resetbits` cleared and the CR bit set
-/// where driz_cr found cosmic rays; MDRIZSKY in each SCI header; MDRIZSKY removed from
-/// the primary header.
-fn update_inputs(
+/// The single atomic update of each input, prepared ([`PendingUpdate::commit`] makes it
+/// take effect): DQ with `resetbits` cleared and the CR bit set where driz_cr found cosmic
+/// rays; MDRIZSKY in each SCI header; MDRIZSKY removed from the primary header.
+fn prepare_input_updates(
     images: &[Image],
     config: &Config,
     resetbits: Option<u32>,
     persist_sky: bool,
     cr_masks: Option<&[Vec<Option<CrMask>>]>,
-) -> Result<()> {
+) -> Result<Vec<PendingUpdate>> {
     let crbit = config.crbit;
+    let mut updates = Vec::new();
     for (i, image) in images.iter().enumerate() {
         let flags: &[Option<CrMask>] = cr_masks.and_then(|m| m.get(i)).map_or(&[], |m| m.as_slice());
         let needs_dq = resetbits.is_some() || flags.iter().any(|f| f.is_some());
@@ -333,7 +337,7 @@ fn update_inputs(
         if !needs_dq && !persist_sky && !primary_has_sky {
             continue;
         }
-        update_file(&image.path, |u| {
+        let ((), update) = prepare_update(&image.path, |u| {
             if primary_has_sky {
                 let mut h = u.fits().primary_header().clone();
                 h.remove("MDRIZSKY");
@@ -378,8 +382,9 @@ fn update_inputs(
             }
             Ok(())
         })?;
+        updates.push(update);
     }
-    Ok(())
+    Ok(updates)
 }
 
 /// Clear `reset` in DQ image `index` and set `crbit` where `good` is false, in the
@@ -434,6 +439,7 @@ fn write_empty_product(path: &std::path::Path, inputs: &InputSet) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use driz_fits::update_file;
     use ndarray::Array2;
 
     /// The DQ flags as the i32 arithmetic gives them, in each type a DQ is stored as: the

@@ -292,6 +292,44 @@ fn a_failing_step_leaves_the_inputs_unchanged() {
     }
 }
 
+/// The inputs' updates are prepared alongside the final drizzle and replace the inputs
+/// only once the product is written: a product that cannot be written (a directory in its
+/// place) leaves every input byte-identical and no temporary copy behind.
+#[test]
+fn a_failing_product_write_leaves_the_inputs_unchanged() {
+    let (dir, asn) = workdir(Instrument::AcsWfc);
+    let snapshot = || -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "fits") && p.is_file())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with("_flt.fits"))
+            .map(|p| {
+                let b = std::fs::read(&p).unwrap();
+                (p, b)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot();
+    assert!(!before.is_empty());
+    let product = interpret(&asn, "", dir.path()).unwrap().product;
+    let stem = product.strip_suffix(".fits").unwrap_or(&product).to_string();
+    for blocked in [product.clone(), format!("{stem}_sci.fits")] {
+        std::fs::create_dir(dir.path().join(blocked)).unwrap();
+    }
+    let err = astrodrizzle(&asn, &settings(&no_mdz()), dir.path(), &Silent).unwrap_err();
+    assert!(err.to_string().contains(&stem), "{err}");
+    assert!(before == snapshot(), "an input changed");
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 #[test]
 fn mdriztab_row_sets_parameters_under_the_users() {
     let (dir, asn) = workdir(Instrument::Wfc3Ir);

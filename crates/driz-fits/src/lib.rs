@@ -27,4 +27,4 @@ pub use pixel::Pixel;
 pub use spec::{HduSpec, parse_file_spec};
 pub use table::Column;
 pub use time::utc_now_iso;
-pub use write::{FitsUpdate, FitsWriter, is_structural, update_file};
+pub use write::{FitsUpdate, FitsWriter, PendingUpdate, is_structural, prepare_update, update_file};

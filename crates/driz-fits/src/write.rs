@@ -65,11 +65,6 @@ fn temp_sibling(target: &Path) -> Result<tempfile::TempPath> {
         .map_err(|cause| FitsError::Io { path: target.to_path_buf(), cause })
 }
 
-/// Sync the temporary file, rename it over the target and sync the directory.
-fn commit(temp: tempfile::TempPath, target: &Path) -> Result<()> {
-    commit_with(temp, target, true)
-}
-
 /// Rename the temporary file over the target; `durable` syncs it to disk first (inputs and
 /// products), scratch files skip that (the rename alone keeps them never half-written).
 fn commit_with(temp: tempfile::TempPath, target: &Path, durable: bool) -> Result<()> {
@@ -383,6 +378,38 @@ impl FitsUpdate {
 /// Update `path` atomically: `edit` works on a temporary copy, which replaces the file only
 /// if `edit` and the final flush succeed. Compressed (`.gz`) files are refused.
 pub fn update_file<R>(path: impl AsRef<Path>, edit: impl FnOnce(&mut FitsUpdate) -> Result<R>) -> Result<R> {
+    let (result, pending) = prepare_update(path, edit)?;
+    pending.commit()?;
+    Ok(result)
+}
+
+/// An edited and synced copy of a file, waiting to replace it ([`PendingUpdate::commit`]);
+/// dropped uncommitted, the copy is removed and the file stays as it was.
+#[derive(Debug)]
+pub struct PendingUpdate {
+    temp: tempfile::TempPath,
+    target: PathBuf,
+}
+
+impl PendingUpdate {
+    /// The file this update replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Rename the copy over the file (and sync the directory): the update takes effect.
+    pub fn commit(self) -> Result<()> {
+        commit_with(self.temp, &self.target, false)
+    }
+}
+
+/// The first half of [`update_file`]: `edit` on a temporary copy of `path`, flushed and
+/// synced to disk, without replacing `path` yet, so that several files can be prepared
+/// (the slow part: a copy and a sync each) and then replaced together, or not at all.
+pub fn prepare_update<R>(
+    path: impl AsRef<Path>,
+    edit: impl FnOnce(&mut FitsUpdate) -> Result<R>,
+) -> Result<(R, PendingUpdate)> {
     let path = path.as_ref();
     let mut magic = [0u8; 2];
     {
@@ -400,8 +427,10 @@ pub fn update_file<R>(path: impl AsRef<Path>, edit: impl FnOnce(&mut FitsUpdate)
     let result = edit(&mut update).map_err(named)?;
     update.fits.raw().flush().map_err(named)?;
     drop(update);
-    commit(temp, path)?;
-    Ok(result)
+    std::fs::File::open(&temp)
+        .and_then(|f| f.sync_all())
+        .map_err(|cause| FitsError::Io { path: path.to_path_buf(), cause })?;
+    Ok((result, PendingUpdate { temp, target: path.to_path_buf() }))
 }
 
 /// Errors from the temporary copy `temp` should name the user's file `path`, also inside

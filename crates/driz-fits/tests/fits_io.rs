@@ -3,7 +3,9 @@
 
 mod common;
 
-use driz_fits::{AsnMember, Column, Exposure, Fits, FitsWriter, HduKind, HduSpec, asn_columns, read_asn, update_file};
+use driz_fits::{
+    AsnMember, Column, Exposure, Fits, FitsWriter, HduKind, HduSpec, asn_columns, prepare_update, read_asn, update_file,
+};
 use driz_header::{Card, Header};
 use ndarray::Array2;
 use std::path::PathBuf;
@@ -174,6 +176,28 @@ fn updates_are_atomic() {
     expected.push("NEWKEY".into());
     assert_eq!(keys(new), expected);
     assert_eq!(updated.read_image::<f32>(1).unwrap()[(5, 5)], 7.0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // A prepared update changes nothing until committed; dropped, it leaves no copy behind.
+    let edit = |value: &'static str| {
+        move |u: &mut driz_fits::FitsUpdate| {
+            let mut h = u.fits().hdu(1).header.clone();
+            h.set("PREPARED", value);
+            u.set_header(1, &h)
+        }
+    };
+    let before = std::fs::read(&path).unwrap();
+    let ((), pending) = prepare_update(&path, edit("dropped")).unwrap();
+    assert_eq!(pending.target(), path.as_path());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "the synced copy waits beside the file");
+    drop(pending);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    let ((), pending) = prepare_update(&path, edit("committed")).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    pending.commit().unwrap();
+    assert_eq!(Fits::open(&path).unwrap().hdu(1).header.get_str("PREPARED").unwrap(), Some("committed"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
