@@ -224,7 +224,8 @@ struct Selection {
     max: f32,
 }
 
-/// Values per block of [`select_and_sum`]: small enough to stay in L1 for its two passes.
+/// Values per block of [`select_and_sum`]: small enough to stay in L1 for a block that must
+/// be added again in order.
 const BLOCK: usize = 2048;
 /// Independent accumulators per pass, so that no loop waits on one add after another.
 const LANES: usize = 8;

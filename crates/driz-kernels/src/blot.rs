@@ -83,8 +83,8 @@ pub fn blot(
                 let j = band * TILE + r;
                 let mut first = x0;
                 if let Some(octets) = &octets {
-                    // Eight pixels at a time while all eight are interior; the rest, and any
-                    // octet touching an edge, one by one below.
+                    // Eight pixels at a time while all eight are interior; from the first
+                    // octet that is not (near an edge) to the tile's end, one by one below.
                     while first + 8 <= x1 {
                         let at = (j - map.row0) * map.nx + first;
                         let Some(values) = octets.interpolate(&map.xy[at..at + 8]) else { break };
