@@ -370,11 +370,12 @@ fn prepare_input_updates(
                     None => None,
                 };
                 let (reset, good) = (resetbits.unwrap_or(0), good.as_ref());
+                let bits = reset | u32::from(crbit);
                 match u.fits().hdu(dq_index).kind {
-                    HduKind::Image { bitpix: 20, .. } if u16::try_from(reset | u32::from(crbit)).is_ok() => {
+                    HduKind::Image { bitpix: 20, .. } if u16::try_from(bits).is_ok() => {
                         flag_dq(u, dq_index, reset as u16, crbit, good)?
                     }
-                    HduKind::Image { bitpix: 16, .. } if i16::try_from(reset | u32::from(crbit)).is_ok() => {
+                    HduKind::Image { bitpix: 16, .. } if i16::try_from(bits).is_ok() => {
                         flag_dq(u, dq_index, reset as i16, crbit as i16, good)?
                     }
                     _ => flag_dq(u, dq_index, reset as i32, i32::from(crbit), good)?,

@@ -197,12 +197,14 @@ fn python_min(a: f32, b: f32) -> f32 {
 /// element leaves the clip limit as min or max), the σ pass selects by that [min, max]
 /// range, and (x − mean)² is formed in float32 before the float64 sum.
 pub(crate) fn compute_mean(values: &[f32], clip_min: f32, clip_max: f32) -> ClippedMoments {
-    let first = values[0];
-    let start_min = if clip_min > first { clip_min } else { first };
-    let start_max = if clip_max < first { clip_max } else { first };
-    let selected = select_and_sum(values, clip_min, clip_max, start_min, start_max);
-    let (npix, min, max) = (selected.npix, selected.min, selected.max);
-    let mean = (selected.sum / npix as f64) as f32;
+    moments(values, select_and_sum(values, clip_min, clip_max))
+}
+
+/// The second loop of `computeMean`: mean and σ of the values in the selection's
+/// [min, max] range.
+fn moments(values: &[f32], selected: Selection) -> ClippedMoments {
+    let Selection { npix, sum, min, max } = selected;
+    let mean = (sum / npix as f64) as f32;
     let mut sum_sq_diff = 0.0f64;
     for &x in values {
         if x >= min && x <= max {
@@ -217,6 +219,7 @@ pub(crate) fn compute_mean(values: &[f32], clip_min: f32, clip_max: f32) -> Clip
 
 /// The first loop of `computeMean`: count, float64 sum, min and max of the values inside
 /// [clip_min, clip_max], bit for bit as the C loop gives them.
+#[derive(Debug, Clone, Copy)]
 struct Selection {
     npix: usize,
     sum: f64,
@@ -244,7 +247,8 @@ const LANES: usize = 8;
 ///
 /// Min and max are order-free except for the sign of a zero: the C loop keeps the last
 /// selected value that ties (`x <= min`), which matters only for ±0 and is fixed up at the end.
-fn select_and_sum(values: &[f32], clip_min: f32, clip_max: f32, start_min: f32, start_max: f32) -> Selection {
+fn select_and_sum(values: &[f32], clip_min: f32, clip_max: f32) -> Selection {
+    let (start_min, start_max) = start_extremes(values, clip_min, clip_max);
     let mut npix = 0usize;
     let mut sum = 0.0f64;
     let (mut min, mut max) = (start_min, start_max);
@@ -269,6 +273,12 @@ fn select_and_sum(values: &[f32], clip_min: f32, clip_max: f32, start_min: f32, 
         max = last_selected_zero(values, clip_min, clip_max).unwrap_or(start_max);
     }
     Selection { npix, sum, min, max }
+}
+
+/// The C loop's starting min and max: the first element clamped to the clip range.
+fn start_extremes(values: &[f32], clip_min: f32, clip_max: f32) -> (f32, f32) {
+    let first = values[0];
+    (if clip_min > first { clip_min } else { first }, if clip_max < first { clip_max } else { first })
 }
 
 /// A block's selected values: how many, their extremes, the biased float32 exponent of the
@@ -407,11 +417,9 @@ mod tests {
         assert!(numpy_median(vec![1.0, f32::NAN]).is_nan());
     }
 
-    /// The C `computeMean_` loop as written: one value after another.
-    fn compute_mean_in_order(values: &[f32], clip_min: f32, clip_max: f32) -> ClippedMoments {
-        let first = values[0];
-        let mut min = if clip_min > first { clip_min } else { first };
-        let mut max = if clip_max < first { clip_max } else { first };
+    /// The first loop of the C `computeMean_` as written: one value after another.
+    fn select_in_order(values: &[f32], clip_min: f32, clip_max: f32) -> Selection {
+        let (mut min, mut max) = start_extremes(values, clip_min, clip_max);
         let (mut npix, mut sum) = (0usize, 0.0f64);
         for &x in values {
             if x >= clip_min && x <= clip_max {
@@ -425,27 +433,15 @@ mod tests {
                 sum += f64::from(x);
             }
         }
-        let mean = (sum / npix as f64) as f32;
-        let mut sum_sq_diff = 0.0f64;
-        for &x in values {
-            if x >= min && x <= max {
-                let d = x - mean;
-                sum_sq_diff += f64::from(d * d);
-            }
-        }
-        let stddev = (sum_sq_diff / (npix as f64 - 1.0)).sqrt() as f32;
-        ClippedMoments { npix, mean, stddev, min, max }
+        Selection { npix, sum, min, max }
     }
 
     /// The moments, and the float64 sum itself (whose last bits rarely reach the float32
     /// mean), must be those of the in-order loop.
     fn assert_same_bits(values: &[f32], clip_min: f32, clip_max: f32) {
-        let sum = select_and_sum(values, clip_min, clip_max, f32::INFINITY, f32::NEG_INFINITY).sum;
-        let in_order =
-            values.iter().filter(|&&x| x >= clip_min && x <= clip_max).fold(0.0f64, |s, &x| s + f64::from(x));
-        assert_eq!(sum.to_bits(), in_order.to_bits(), "sum of {} values in [{clip_min}, {clip_max}]", values.len());
-        let got = compute_mean(values, clip_min, clip_max);
-        let want = compute_mean_in_order(values, clip_min, clip_max);
+        let (got, want) = (select_and_sum(values, clip_min, clip_max), select_in_order(values, clip_min, clip_max));
+        assert_eq!(got.sum.to_bits(), want.sum.to_bits(), "sum of {} values in [{clip_min}, {clip_max}]", values.len());
+        let (got, want) = (moments(values, got), moments(values, want));
         let bits =
             |m: &ClippedMoments| (m.npix, m.mean.to_bits(), m.stddev.to_bits(), m.min.to_bits(), m.max.to_bits());
         assert_eq!(bits(&got), bits(&want), "{} values in [{clip_min}, {clip_max}]: {got:?} vs {want:?}", values.len());

@@ -87,6 +87,7 @@ impl Raw {
             .map_err(|_| FitsError::invalid(path, "", "cannot create: the path holds a NUL byte"))?;
         let mut fptr = std::ptr::null_mut();
         let mut status = 0;
+        // SAFETY: a NUL-terminated name and out-pointers that live through the call.
         unsafe { sys::ffinit(&mut fptr, name.as_ptr(), &mut status) };
         if status != 0 || fptr.is_null() {
             return Err(FitsError::invalid(path, "", format!("cannot create: {}", cfitsio_message(status))));
@@ -96,6 +97,7 @@ impl Raw {
         match unsafe { fitsio::FitsFile::from_raw(fptr, fitsio::FileOpenMode::READWRITE) } {
             Ok(file) => Ok(Raw { file, path: path.to_path_buf() }),
             Err(e) => {
+                // SAFETY: `fptr` is open and owned by no FitsFile (from_raw failed).
                 unsafe { sys::ffclos(fptr, &mut status) };
                 Err(FitsError::invalid(path, "", format!("cannot create: {e}")))
             }

@@ -576,11 +576,7 @@ mod tests {
     #[test]
     fn poly5_octets_give_the_bits_of_one_pixel_at_a_time() {
         let (nx, ny) = (61usize, 47usize);
-        let mut state = 9u64;
-        let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_rng::uniform(9);
         let d: Vec<f32> = (0..nx * ny).map(|_| (next() * 200.0 - 50.0) as f32).collect();
         let src = Source { d: &d, nx, ny };
         let (width, height) = (203usize, 29usize);
@@ -622,11 +618,7 @@ mod tests {
     #[test]
     fn fast_interior_paths_match_the_reflecting_block_path_bit_for_bit() {
         let (nx, ny) = (23usize, 19usize);
-        let mut state = 5u64;
-        let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_rng::uniform(5);
         let d: Vec<f32> = (0..nx * ny).map(|_| (next() * 200.0 - 50.0) as f32).collect();
         let src = Source { d: &d, nx, ny };
         let (mut checked, mut rounded_up) = (0, 0);

@@ -15,7 +15,8 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 /// Parallel bands per thread: enough for work stealing to even out what cutting the bands
-/// by their sampled pixel centres leaves unequal, few enough that rows of input pixels stay long within a band.
+/// by their sampled pixel centres leaves unequal, few enough that rows of input pixels
+/// stay long within a band.
 const BANDS_PER_THREAD: usize = 4;
 /// Fewest output rows in a band: a pixel whose footprint crosses a band boundary is
 /// drizzled once in each band it reaches.

@@ -541,11 +541,7 @@ mod tests {
         if !std::is_x86_feature_detected!("avx2") {
             return;
         }
-        let mut state = 11u64;
-        let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_rng::uniform(11);
         let specials = [0.5, -0.5, 2.5, 2.4999999999999996, 0.49999999999999994, -1.5, 3.0, 1e15 + 0.5];
         for n in 0..200_000 {
             let mut x = [0.0; 4];
@@ -585,12 +581,11 @@ mod tests {
         // A rotated, scaled, distorted map with jitter, far from the output's edges so
         // that no footprint is clipped; every pixel, the image edges included.
         let (nx, ny) = (60, 50);
-        let mut state = 11u64;
+        let mut next = crate::test_rng::uniform(11);
         let (s, c) = 0.7f64.sin_cos();
         let xy: Vec<[f64; 2]> = (0..nx * ny)
             .map(|k| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let jitter = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                let jitter = next() - 0.5;
                 let (u, v) = ((k % nx) as f64 - 30.0, (k / nx) as f64 - 25.0);
                 let d = 1.0 + 2e-4 * (u * u + v * v);
                 [500.0 + 1.3 * d * (c * u - s * v) + 0.2 * jitter, 400.0 + 1.3 * d * (s * u + c * v) - 0.3 * jitter]

@@ -20,6 +20,8 @@ mod pixmap;
 mod polygon;
 mod scanner;
 mod small_box;
+#[cfg(test)]
+mod test_rng;
 
 pub use blot::{Interp, blot};
 pub use drizzle::{AddParams, AddPlan, AddStats, Drizzle, Units};

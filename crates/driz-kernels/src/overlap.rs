@@ -266,11 +266,7 @@ mod tests {
 
     #[test]
     fn prepared_quad_agrees_with_boxer() {
-        let mut state = 11u64;
-        let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_rng::uniform(11);
         for _ in 0..20000 {
             let (cx, cy, theta, s) = (next() * 3.0, next() * 3.0, next() * 6.3, 0.2 + 2.0 * next());
             let (c, sn) = (theta.cos() * s * 0.5, theta.sin() * s * 0.5);

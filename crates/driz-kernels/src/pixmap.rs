@@ -300,13 +300,8 @@ mod tests {
     #[test]
     fn y_spread_is_the_largest_difference_over_all_neighbours() {
         let (nx, ny) = (13, 9);
-        let mut state = 5u64;
-        let mut xy: Vec<[f64; 2]> = (0..nx * ny)
-            .map(|k| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                [k as f64, (state >> 11) as f64 / (1u64 << 53) as f64 * 10.0]
-            })
-            .collect();
+        let mut next = crate::test_rng::uniform(5);
+        let mut xy: Vec<[f64; 2]> = (0..nx * ny).map(|k| [k as f64, next() * 10.0]).collect();
         xy[17][1] = f64::NAN;
         let brute = |xy: &[[f64; 2]]| {
             let mut dy = 0.0f64;
@@ -342,11 +337,10 @@ mod tests {
     #[test]
     fn shared_corners_are_the_four_corners_of_pixfrac_one() {
         let (nx, ny) = (9, 7);
-        let mut state = 3u64;
+        let mut next = crate::test_rng::uniform(3);
         let xy: Vec<[f64; 2]> = (0..nx * ny)
             .map(|k| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let jitter = (state >> 11) as f64 / (1u64 << 53) as f64;
+                let jitter = next();
                 let (i, j) = ((k % nx) as f64, (k / nx) as f64);
                 [1000.3 + 0.93 * i - 0.43 * j + jitter * 0.1, 2000.7 + 0.36 * i + 0.91 * j - jitter * 0.05]
             })

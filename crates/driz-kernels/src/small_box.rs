@@ -280,14 +280,6 @@ mod tests {
     use crate::kernels::pixel_box;
     use crate::overlap::Quad;
 
-    fn rng(seed: u64) -> impl FnMut() -> f64 {
-        let mut state = seed;
-        move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        }
-    }
-
     /// Compare every pixel of the box with `boxer`'s general path; `false` when the box
     /// is not one handled here.
     fn check(x: &[f64; 4], y: &[f64; 4]) -> bool {
@@ -341,7 +333,7 @@ mod tests {
 
     #[test]
     fn small_boxes_agree_with_boxer() {
-        let mut next = rng(5);
+        let mut next = crate::test_rng::uniform(5);
         let mut checked = 0;
         let mut shapes = std::collections::HashSet::new();
         for n in 0..200_000 {
@@ -389,7 +381,7 @@ mod tests {
     fn drops_on_the_grid_keep_exact_zeros() {
         // Unit and half-pixel squares on the grid, integer and half-integer shifts,
         // axis-aligned rectangles spanning two or three pixels, 90° and 45° rotations.
-        let mut next = rng(9);
+        let mut next = crate::test_rng::uniform(9);
         let mut checked = 0;
         for n in 0..20_000 {
             let (cx, cy) = ((5 + n % 50) as f64, (7 + n % 37) as f64);
