@@ -12,8 +12,8 @@ use crate::pixels::{good_mask, read_dq, read_sci};
 use crate::progress::Progress;
 use crate::static_mask::{StaticMasks, signature};
 use driz_combine::weight_mask_threshold;
-use driz_kernels::{AddParams, AddPlan, Drizzle, PixelMap};
-use driz_wcs::{Frame, HstWcs};
+use driz_kernels::{AddParams, AddPlan, Drizzle, MapFn, PixelMap};
+use driz_wcs::{Frame, HstWcs, StepGrid};
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
@@ -52,9 +52,8 @@ pub fn drizzle_input(chip: &Chip) -> Result<Array2<f32>> {
 pub const DEFAULT_BAND_ROWS: usize = 256;
 
 /// A chip's drizzle plan ([`AddPlan`]) onto `frame` and the parameters it was made with;
-/// `None` when the chip does not reach the frame. Made from the chip's whole pixel map,
-/// which is dropped again: made before the output frame exists, it keeps the two from
-/// being held together.
+/// `None` when the chip does not reach the frame. Made from the chip's WCS grid (the
+/// map's few entries a plan needs are interpolated from it), without the whole map.
 pub fn plan_chip(
     chip: &Chip,
     frame: &Frame,
@@ -66,8 +65,6 @@ pub fn plan_chip(
     let t0 = std::time::Instant::now();
     let output = HstWcs::undistorted(frame.wcs.clone());
     let [nx, ny] = chip.size();
-    let xy = driz_wcs::pixel_map_stepped(chip.wcs(), &output, nx, ny, stepsize);
-    let map = PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
     let params = AddParams {
         kernel: kernel_config.kernel,
         pixfrac: kernel_config.pixfrac,
@@ -80,7 +77,17 @@ pub fn plan_chip(
         // AstroDrizzle's cdriz: masked inputs still leave their value where nothing else lands.
         zero_weight_writes_data: true,
     };
-    let plan = AddPlan::new(frame.size[0], frame.size[1], &map, &params);
+    let [onx, ony] = frame.size;
+    let plan = if stepsize == 0 {
+        // The exact map (not AstroDrizzle's default) has no grid: the whole map, dropped again.
+        let xy = driz_wcs::pixel_map(chip.wcs(), &output, nx, ny);
+        let map =
+            PixelMap::new(nx, ny, &xy).map_err(|cause| AstroDrizzleError::Kernel { context: chip.label(), cause })?;
+        AddPlan::new(onx, ony, &map, &params)
+    } else {
+        let grid = StepGrid::new(chip.wcs(), &output, nx, ny, stepsize);
+        AddPlan::from_lookup(onx, ony, &MapFn { nx, ny, entry: |i, j| grid.at(i, j) }, &params)
+    };
     tracing::debug!("{}: pixel map and plan {:.2} s", chip.label(), t0.elapsed().as_secs_f64());
     match plan {
         Ok(plan) => Ok(Some((plan, params))),

@@ -1,15 +1,16 @@
 //! Square-kernel drizzle of a full ACS/WFC chip (4096×2048, SIP + NPOL + D2IM) onto a
 //! 4200×4200 north-up 0.05″ frame, on 1 and 2 threads, with the pixel map timed apart;
-//! and AstroDrizzle's path (map from a 10-pixel grid + square kernel, one thread); the
-//! poly5 blot of such a frame back onto the chip (AstroDrizzle's default interpolant).
+//! and AstroDrizzle's path (WCS on a 10-pixel grid, map bands interpolated from it +
+//! square kernel, one thread); the poly5 blot of such a frame back onto the chip
+//! (AstroDrizzle's default interpolant).
 //! Compare with `testdata/scripts/drizzle_kernel_bench.py` (drizzle 3.0 and drizzlepac's
 //! cdriz on the same chip). The allocator is the `driz` binary's (huge pages for large
 //! arrays; numpy does the same for its arrays).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use driz_fits::{Fits, HduSpec};
-use driz_kernels::{AddParams, Drizzle, Interp, Kernel, PixelMap, blot};
-use driz_wcs::{Celestial, HstWcs, pixel_map, pixel_map_stepped};
+use driz_kernels::{AddParams, AddPlan, Drizzle, Interp, Kernel, MapFn, PixelMap, blot};
+use driz_wcs::{Celestial, HstWcs, StepGrid, pixel_map, pixel_map_stepped};
 use ndarray::Array2;
 
 #[global_allocator]
@@ -78,23 +79,27 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
-    // AstroDrizzle's way (drizzlepac's cdriz with its default 10-pixel WCS grid): the
-    // map from the grid, then the square kernel into a zero-initialised frame with
-    // cdriz's handling of zero weights, as the separate drizzle step does; compare with
-    // `cdriz.tdriz` timed by the same script (into zeroed numpy arrays).
+    // AstroDrizzle's way (drizzlepac's cdriz with its default 10-pixel WCS grid), as
+    // `driz astrodrizzle` does it: the WCS on the grid, the plan from entries interpolated
+    // from it, then the square kernel a band of 256 input rows at a time (each band's map
+    // interpolated from the grid) into a zero-initialised frame with cdriz's handling of
+    // zero weights, as the separate drizzle step does; compare with `cdriz.tdriz` timed
+    // by the same script (into zeroed numpy arrays).
     group.bench_function("astrodrizzle_square_step10/1t", |b| {
         b.iter(|| {
             one.install(|| {
-                let xy = pixel_map_stepped(&input, &output, NX, NY, 10);
-                let map = PixelMap::new(NX, NY, &xy).unwrap();
-                let mut d = Drizzle::with_initial(OUT, OUT, 0.0, None);
+                let grid = StepGrid::new(&input, &output, NX, NY, 10);
                 let params = AddParams {
                     kernel: Kernel::Square,
                     exptime: 400.0,
                     zero_weight_writes_data: true,
                     ..Default::default()
                 };
-                d.add_image(data.view(), Some(weights.view()), &map, &params).unwrap();
+                let lookup = MapFn { nx: NX, ny: NY, entry: |i, j| grid.at(i, j) };
+                let plan = AddPlan::from_lookup(OUT, OUT, &lookup, &params).unwrap();
+                let mut d = Drizzle::with_initial(OUT, OUT, 0.0, None);
+                d.add_image_in_bands(data.view(), Some(weights.view()), &plan, &params, 256, |rows| grid.rows(rows))
+                    .unwrap();
                 d
             })
         })

@@ -9,7 +9,7 @@
 
 use crate::KernelError;
 use crate::kernels::{self, Kernel, Spread};
-use crate::pixmap::{PixelMap, Section};
+use crate::pixmap::{MapLookup, PixelMap, Section};
 use crate::scanner;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -29,7 +29,7 @@ const MAP_HALO: usize = 2;
 
 /// The input pixels one add drizzles (drizzle's scan of the input box) and the checked
 /// parameters: see [`Drizzle::plan`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddPlan {
     rows: Vec<(usize, usize, usize)>,
     spread: Option<Spread>,
@@ -50,6 +50,23 @@ impl AddPlan {
         if !map.is_whole() {
             return Err(KernelError::Shape("a drizzle plan needs the whole pixel map".into()));
         }
+        AddPlan::from_lookup(onx, ony, map, params)
+    }
+
+    /// [`new`](Self::new) from any whole map's entries: the same plan as from the map
+    /// itself when `map` gives the same values. A map worked out pixel by pixel
+    /// ([`MapFn`](crate::MapFn)) is only asked for the few entries a plan needs: the
+    /// first and last valid pixel of each row and the entries around the points it maps.
+    pub fn from_lookup(
+        onx: usize,
+        ony: usize,
+        map: &(impl MapLookup + ?Sized),
+        params: &AddParams,
+    ) -> Result<AddPlan, KernelError> {
+        let (nx, ny) = map.size();
+        if nx < 2 || ny < 2 {
+            return Err(KernelError::Shape(format!("input of {nx}x{ny} is too small (2x2 at least)")));
+        }
         if params.exptime.is_nan() || params.exptime <= 0.0 {
             return Err(KernelError::Parameter(format!("exposure time must be > 0, got {}", params.exptime)));
         }
@@ -67,7 +84,7 @@ impl AddPlan {
         if params.pixfrac.is_nan() {
             return Err(KernelError::Parameter("pixfrac is NaN".into()));
         }
-        let section = resolve_section(params.section, map.nx, map.ny)?;
+        let section = resolve_section(params.section, nx, ny)?;
         let section = section
             .shrink(map)
             .ok_or_else(|| KernelError::NoOverlap("no or too few valid pixels in the pixel map".into()))?;
@@ -83,7 +100,7 @@ impl AddPlan {
             };
             Some(Spread::new(kernel, params.pixfrac, psr))
         };
-        Ok(AddPlan { rows: scan.rows, spread, kernel, nx: map.nx, ny: map.ny, onx, ony })
+        Ok(AddPlan { rows: scan.rows, spread, kernel, nx, ny, onx, ony })
     }
 }
 
@@ -465,11 +482,15 @@ fn resolve_section(section: Option<Section>, nx: usize, ny: usize) -> Result<Sec
 
 /// drizzle's estimate at the scanner polygon's centroid: sqrt|det| of the pixel map's
 /// forward differences (output pixels per input pixel).
-fn estimate_scale_ratio(map: &PixelMap, polygon: &crate::polygon::Polygon) -> Result<f32, KernelError> {
+fn estimate_scale_ratio(
+    map: &(impl MapLookup + ?Sized),
+    polygon: &crate::polygon::Polygon,
+) -> Result<f32, KernelError> {
     let fail = || KernelError::Parameter("unable to estimate the pixel scale ratio".into());
     let (cx, cy) = polygon.centroid().ok_or_else(fail)?;
-    let i = (cx as i64).clamp(0, map.nx as i64 - 2) as usize;
-    let j = (cy as i64).clamp(0, map.ny as i64 - 2) as usize;
+    let (nx, ny) = map.size();
+    let i = (cx as i64).clamp(0, nx as i64 - 2) as usize;
+    let j = (cy as i64).clamp(0, ny as i64 - 2) as usize;
     let p = map.centre(i, j).ok_or_else(fail)?;
     let px = map.centre(i + 1, j).ok_or_else(fail)?;
     let py = map.centre(i, j + 1).ok_or_else(fail)?;

@@ -4,7 +4,7 @@
 //! contributions in drizzle's order: output rows ascending, then columns.
 
 use crate::overlap::Quad;
-use crate::pixmap::PixelMap;
+use crate::pixmap::{MapLookup, PixelMap};
 use crate::small_box;
 use std::fmt;
 use std::str::FromStr;
@@ -88,7 +88,7 @@ pub(crate) fn lanczos_lut(order: usize) -> Vec<f64> {
 }
 
 /// Per-call constants of a kernel.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Spread {
     Square { dh: f64 },
     Point,

@@ -26,7 +26,7 @@ mod test_rng;
 pub use blot::{Interp, blot};
 pub use drizzle::{AddParams, AddPlan, AddStats, Drizzle, Units};
 pub use kernels::Kernel;
-pub use pixmap::{PixelMap, Section};
+pub use pixmap::{MapFn, MapLookup, PixelMap, Section};
 
 use thiserror::Error;
 

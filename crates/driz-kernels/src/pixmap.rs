@@ -26,6 +26,74 @@ pub struct YSpread {
     pub max_y: f64,
 }
 
+/// Any pixel's entry of a whole pixel map, and drizzle's interpolation between them:
+/// what a drizzle plan looks up. A [`PixelMap`] of the whole image is one; a map worked
+/// out pixel by pixel from something smaller ([`MapFn`]) is another, so that a plan needs
+/// no whole map in memory.
+pub trait MapLookup: Sync {
+    /// The image's size, `(nx, ny)`.
+    fn size(&self) -> (usize, usize);
+
+    /// The entry of pixel (i, j), which must be within the image.
+    fn entry(&self, i: usize, j: usize) -> [f64; 2];
+
+    /// The mapped centre of pixel (i, j), or `None` when either coordinate is NaN.
+    #[inline]
+    fn centre(&self, i: usize, j: usize) -> Option<[f64; 2]> {
+        let p = self.entry(i, j);
+        (!p[0].is_nan() && !p[1].is_nan()).then_some(p)
+    }
+
+    /// Bilinear interpolation at an arbitrary input position, extrapolating linearly
+    /// beyond the edge pixels (drizzle's `interpolate_point`). Needs nx, ny ≥ 2.
+    #[inline]
+    fn interpolate(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        let (nx, ny) = self.size();
+        let i0 = (x as i64).clamp(0, nx as i64 - 2) as usize;
+        let j0 = (y as i64).clamp(0, ny as i64 - 2) as usize;
+        let u = x - i0 as f64;
+        let v = y - j0 as f64;
+        let (u1, v1) = (1.0 - u, 1.0 - v);
+        let p00 = self.entry(i0, j0);
+        let p10 = self.entry(i0 + 1, j0);
+        let p01 = self.entry(i0, j0 + 1);
+        let p11 = self.entry(i0 + 1, j0 + 1);
+        let xo = p00[0] * u1 * v1 + p10[0] * u * v1 + p01[0] * u1 * v + p11[0] * u * v;
+        let yo = p00[1] * u1 * v1 + p10[1] * u * v1 + p01[1] * u1 * v + p11[1] * u * v;
+        (!xo.is_nan() && !yo.is_nan()).then_some([xo, yo])
+    }
+}
+
+/// A whole `nx` × `ny` pixel map given by a function of the pixel, `entry(i, j)`: a map
+/// computed on demand (from the coarse grid AstroDrizzle evaluates its WCS on, say).
+pub struct MapFn<F> {
+    pub nx: usize,
+    pub ny: usize,
+    pub entry: F,
+}
+
+impl<F: Fn(usize, usize) -> [f64; 2] + Sync> MapLookup for MapFn<F> {
+    fn size(&self) -> (usize, usize) {
+        (self.nx, self.ny)
+    }
+
+    #[inline]
+    fn entry(&self, i: usize, j: usize) -> [f64; 2] {
+        (self.entry)(i, j)
+    }
+}
+
+impl MapLookup for PixelMap<'_> {
+    fn size(&self) -> (usize, usize) {
+        (self.nx, self.ny)
+    }
+
+    #[inline]
+    fn entry(&self, i: usize, j: usize) -> [f64; 2] {
+        self.at(i, j)
+    }
+}
+
 impl<'a> PixelMap<'a> {
     pub fn new(nx: usize, ny: usize, xy: &'a [[f64; 2]]) -> Result<PixelMap<'a>, KernelError> {
         if xy.len() != nx * ny {
@@ -110,31 +178,6 @@ impl<'a> PixelMap<'a> {
         )
     }
 
-    /// The mapped centre of pixel (i, j), or `None` when either coordinate is NaN.
-    #[inline]
-    pub fn centre(&self, i: usize, j: usize) -> Option<[f64; 2]> {
-        let p = self.at(i, j);
-        (!p[0].is_nan() && !p[1].is_nan()).then_some(p)
-    }
-
-    /// Bilinear interpolation at an arbitrary input position, extrapolating linearly
-    /// beyond the edge pixels (drizzle's `interpolate_point`). Needs nx, ny ≥ 2.
-    #[inline]
-    pub fn interpolate(&self, x: f64, y: f64) -> Option<[f64; 2]> {
-        let i0 = (x as i64).clamp(0, self.nx as i64 - 2) as usize;
-        let j0 = (y as i64).clamp(0, self.ny as i64 - 2) as usize;
-        let u = x - i0 as f64;
-        let v = y - j0 as f64;
-        let (u1, v1) = (1.0 - u, 1.0 - v);
-        let p00 = self.at(i0, j0);
-        let p10 = self.at(i0 + 1, j0);
-        let p01 = self.at(i0, j0 + 1);
-        let p11 = self.at(i0 + 1, j0 + 1);
-        let xo = p00[0] * u1 * v1 + p10[0] * u * v1 + p01[0] * u1 * v + p11[0] * u * v;
-        let yo = p00[1] * u1 * v1 + p10[1] * u * v1 + p01[1] * u1 * v + p11[1] * u * v;
-        (!xo.is_nan() && !yo.is_nan()).then_some([xo, yo])
-    }
-
     /// The four corners (i∓h, j±h) of an interior pixel's drop, from its 3×3
     /// neighbourhood (drizzle's `interpolate_four_points`; same result as four
     /// [`interpolate`](Self::interpolate) calls up to rounding). Order: (−h,+h), (+h,+h),
@@ -190,69 +233,69 @@ impl<'a> PixelMap<'a> {
         }
         out
     }
+}
 
-    /// Map a point of the input frame: exact pixel centres are read directly (when
-    /// inside the processed box), anything else interpolated (drizzle's `map_point`).
-    pub(crate) fn map_point(&self, x: f64, y: f64, bbox: &Section) -> Option<[f64; 2]> {
-        let (i, j) = (x as i64, y as i64);
-        if i as f64 == x && j as f64 == y {
-            if i >= bbox.xmin && i <= bbox.xmax && j >= bbox.ymin && j <= bbox.ymax {
-                self.centre(i as usize, j as usize)
-            } else {
-                None
-            }
+/// Map a point of the input frame: exact pixel centres are read directly (when
+/// inside the processed box), anything else interpolated (drizzle's `map_point`).
+pub(crate) fn map_point(map: &(impl MapLookup + ?Sized), x: f64, y: f64, bbox: &Section) -> Option<[f64; 2]> {
+    let (i, j) = (x as i64, y as i64);
+    if i as f64 == x && j as f64 == y {
+        if i >= bbox.xmin && i <= bbox.xmax && j >= bbox.ymin && j <= bbox.ymax {
+            map.centre(i as usize, j as usize)
         } else {
-            self.interpolate(x, y)
+            None
         }
+    } else {
+        map.interpolate(x, y)
     }
+}
 
-    /// Output→input inversion by a 2-D golden-section search over the processed box, as
-    /// drizzle does it (to 0.03 input pixels, at most 50 iterations).
-    pub(crate) fn invert(&self, xout: f64, yout: f64, bbox: &Section) -> Option<[f64; 2]> {
-        const GR: f64 = 0.618_033_988_749_894_8;
-        let mut xmin = bbox.xmin as f64 - 0.5;
-        let mut xmax = bbox.xmax as f64 + 0.5;
-        let mut ymin = bbox.ymin as f64 - 0.5;
-        let mut ymax = bbox.ymax as f64 + 0.5;
-        let mut dx = xmax - xmin;
-        let mut dy = ymax - ymin;
-        let dist2 = |x: f64, y: f64| -> Option<f64> {
-            let [xo, yo] = self.interpolate(x, y)?;
-            let (a, b) = (xo - xout, yo - yout);
-            Some(a * a + b * b)
-        };
-        let mut niter = 0;
-        while (dx > MAX_INV_ERR || dy > MAX_INV_ERR) && niter < 50 {
-            niter += 1;
-            let x1 = xmax - GR * dx;
-            let x2 = xmin + GR * dx;
-            let y1 = ymax - GR * dy;
-            let y2 = ymin + GR * dy;
-            let d11 = dist2(x1, y1)?;
-            let d12 = dist2(x1, y2)?;
-            let d21 = dist2(x2, y1)?;
-            let d22 = dist2(x2, y2)?;
-            if d11 < d12 && d11 < d21 && d11 < d22 {
-                xmax = x2;
-                ymax = y2;
-            } else if d12 < d11 && d12 < d21 && d12 < d22 {
-                xmax = x2;
-                ymin = y1;
-            } else if d21 < d11 && d21 < d12 && d21 < d22 {
-                xmin = x1;
-                ymax = y2;
-            } else {
-                xmin = x1;
-                ymin = y1;
-            }
-            dx = xmax - xmin;
-            dy = ymax - ymin;
+/// Output→input inversion by a 2-D golden-section search over the processed box, as
+/// drizzle does it (to 0.03 input pixels, at most 50 iterations).
+pub(crate) fn invert(map: &(impl MapLookup + ?Sized), xout: f64, yout: f64, bbox: &Section) -> Option<[f64; 2]> {
+    const GR: f64 = 0.618_033_988_749_894_8;
+    let mut xmin = bbox.xmin as f64 - 0.5;
+    let mut xmax = bbox.xmax as f64 + 0.5;
+    let mut ymin = bbox.ymin as f64 - 0.5;
+    let mut ymax = bbox.ymax as f64 + 0.5;
+    let mut dx = xmax - xmin;
+    let mut dy = ymax - ymin;
+    let dist2 = |x: f64, y: f64| -> Option<f64> {
+        let [xo, yo] = map.interpolate(x, y)?;
+        let (a, b) = (xo - xout, yo - yout);
+        Some(a * a + b * b)
+    };
+    let mut niter = 0;
+    while (dx > MAX_INV_ERR || dy > MAX_INV_ERR) && niter < 50 {
+        niter += 1;
+        let x1 = xmax - GR * dx;
+        let x2 = xmin + GR * dx;
+        let y1 = ymax - GR * dy;
+        let y2 = ymin + GR * dy;
+        let d11 = dist2(x1, y1)?;
+        let d12 = dist2(x1, y2)?;
+        let d21 = dist2(x2, y1)?;
+        let d22 = dist2(x2, y2)?;
+        if d11 < d12 && d11 < d21 && d11 < d22 {
+            xmax = x2;
+            ymax = y2;
+        } else if d12 < d11 && d12 < d21 && d12 < d22 {
+            xmax = x2;
+            ymin = y1;
+        } else if d21 < d11 && d21 < d12 && d21 < d22 {
+            xmin = x1;
+            ymax = y2;
+        } else {
+            xmin = x1;
+            ymin = y1;
         }
-        if niter == 50 {
-            return None;
-        }
-        Some([0.5 * (xmin + xmax), 0.5 * (ymin + ymax)])
+        dx = xmax - xmin;
+        dy = ymax - ymin;
     }
+    if niter == 50 {
+        return None;
+    }
+    Some([0.5 * (xmin + xmax), 0.5 * (ymin + ymax)])
 }
 
 /// Tolerance of the pixel-map inversion and of the scanner, input pixels.
@@ -271,7 +314,7 @@ impl Section {
     /// Tighten the box to the rows and columns that have valid (non-NaN) map entries,
     /// as drizzle's `shrink_image_section`; `None` when fewer than two valid columns or
     /// rows remain.
-    pub(crate) fn shrink(self, map: &PixelMap) -> Option<Section> {
+    pub(crate) fn shrink(self, map: &(impl MapLookup + ?Sized)) -> Option<Section> {
         let valid = |i: i64, j: i64| map.centre(i as usize, j as usize).is_some();
         let mut imin = self.xmax;
         let mut jmin = self.ymax;

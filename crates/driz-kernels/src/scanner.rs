@@ -3,7 +3,7 @@
 //! image scanner). Reproduced exactly, because it decides which pixels at the output
 //! edges contribute.
 
-use crate::pixmap::{MAX_INV_ERR, PixelMap, Section};
+use crate::pixmap::{MAX_INV_ERR, MapLookup, Section, invert, map_point};
 use crate::polygon::{Polygon, VERTEX_ATOL, Vertex};
 
 #[derive(Debug, Clone, Copy)]
@@ -192,7 +192,7 @@ enum Limits {
 }
 
 /// Build the scan plan for input box `bbox` of `map` into an `onx` × `ony` output.
-pub(crate) fn plan(map: &PixelMap, bbox: Section, onx: usize, ony: usize) -> ScanPlan {
+pub(crate) fn plan(map: &(impl MapLookup + ?Sized), bbox: Section, onx: usize, ony: usize) -> ScanPlan {
     let rect = Polygon {
         v: vec![
             Vertex { x: bbox.xmin as f64 - 0.5, y: bbox.ymin as f64 - 0.5 },
@@ -226,10 +226,10 @@ pub(crate) fn plan(map: &PixelMap, bbox: Section, onx: usize, ony: usize) -> Sca
 /// The input-frame polygon the scanner walks: the box mapped to the output, clipped
 /// to the output image and mapped back; the box itself when mapping fails, and a
 /// partial polygon when the inversion fails part-way (drizzle 3.0's behaviour).
-fn scanner_polygon(map: &PixelMap, rect: &Polygon, bbox: Section, onx: usize, ony: usize) -> Polygon {
+fn scanner_polygon(map: &(impl MapLookup + ?Sized), rect: &Polygon, bbox: Section, onx: usize, ony: usize) -> Polygon {
     let mut mapped = Polygon::default();
     for v in &rect.v {
-        match map.map_point(v.x, v.y, &bbox) {
+        match map_point(map, v.x, v.y, &bbox) {
             Some([x, y]) => mapped.v.push(Vertex { x, y }),
             None => return rect.clone(),
         }
@@ -241,7 +241,7 @@ fn scanner_polygon(map: &PixelMap, rect: &Polygon, bbox: Section, onx: usize, on
     let Some(clipped) = mapped.clip(&mut window) else { return rect.clone() };
     let mut back = Polygon::default();
     for v in &clipped.v {
-        match map.invert(v.x, v.y, &bbox) {
+        match invert(map, v.x, v.y, &bbox) {
             Some([x, y]) => back.append(Vertex { x, y }),
             None => return back,
         }

@@ -1,7 +1,7 @@
 //! Properties the reference guarantees by construction: flux and weight conservation,
 //! results independent of the number of threads, and clear errors for bad input.
 
-use driz_kernels::{AddParams, Drizzle, Interp, Kernel, KernelError, PixelMap, Units, blot};
+use driz_kernels::{AddParams, AddPlan, Drizzle, Interp, Kernel, KernelError, MapFn, PixelMap, Units, blot};
 use ndarray::Array2;
 
 /// A smooth, distorted, rotated mapping of an `nx` × `ny` input onto a larger output.
@@ -244,6 +244,58 @@ fn drizzling_in_bands_is_identical() {
             });
         }
     }
+}
+
+/// A plan made from a map's entries looked up one by one is the plan made from the map,
+/// whatever the kernel, the part of the input reaching the output, and invalid (NaN)
+/// rows and columns at the edges; and it asks for few of the entries.
+#[test]
+fn plans_from_lookups_equal_plans_from_the_map() {
+    let (nx, ny) = (300, 280);
+    let mut xy = distorted_map(nx, ny);
+    let mut cut = xy.clone();
+    for (k, p) in cut.iter_mut().enumerate() {
+        let (i, j) = (k % nx, k / nx);
+        if j < 3 || i + 2 >= nx || (j == 100 && i < 40) {
+            *p = [f64::NAN; 2];
+        }
+    }
+    // Moved so that only a corner of the input reaches the output.
+    let corner: Vec<[f64; 2]> = xy.iter().map(|p| [p[0] + 250.0, p[1] - 230.0]).collect();
+    let far: Vec<[f64; 2]> = xy.iter().map(|p| [p[0] + 5000.0, p[1]]).collect();
+    xy[7 * nx + 5] = [f64::NAN, 3.0];
+    let sections = [None, Some(driz_kernels::Section { xmin: 20, xmax: 250, ymin: 10, ymax: 200 })];
+    let mut planned = 0;
+    for (name, map) in [("distorted", &xy), ("edges cut", &cut), ("corner", &corner), ("off the frame", &far)] {
+        for kernel in [Kernel::Square, Kernel::Turbo, Kernel::Lanczos3] {
+            for section in sections {
+                // No scale ratio given: the turbo and lanczos plans estimate it from the map.
+                let params = AddParams { kernel, pixfrac: 0.8, pixel_scale_ratio: None, section, ..Default::default() };
+                let whole = PixelMap::new(nx, ny, map).unwrap();
+                let asked = std::sync::atomic::AtomicUsize::new(0);
+                let lookup = MapFn {
+                    nx,
+                    ny,
+                    entry: |i: usize, j: usize| {
+                        asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        map[j * nx + i]
+                    },
+                };
+                let what = format!("{name}, {kernel}, section {section:?}");
+                match (AddPlan::new(360, 330, &whole, &params), AddPlan::from_lookup(360, 330, &lookup, &params)) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a, b, "{what}");
+                        planned += 1;
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+                    (a, b) => panic!("{what}: {a:?} against {b:?}"),
+                }
+                let asked = asked.into_inner();
+                assert!(asked < nx * ny / 10, "{what}: {asked} entries looked up");
+            }
+        }
+    }
+    assert!(planned >= 18, "{planned}: every map reaching the frame is planned");
 }
 
 /// A 300 × 280 noise image with its brightest pixels masked (weight 0), and its map.

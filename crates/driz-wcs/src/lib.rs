@@ -22,7 +22,9 @@ pub use frame::{
     Aperture, Frame, FrameChip, FrameOverrides, FrameReference, customize, default_frame, linear_pixel_scale, parity,
     troll,
 };
-pub use grid::{pix2world_grid, pix2world_points, pixel_map, pixel_map_rows, pixel_map_stepped, world2pix_points};
+pub use grid::{
+    StepGrid, pix2world_grid, pix2world_points, pixel_map, pixel_map_rows, pixel_map_stepped, world2pix_points,
+};
 pub use hst::{Distortion, HstWcs, INVERSE_TOLERANCE, TableKind};
 pub use lookup::LookupTable;
 pub use sip::{Polynomial, Sip};
