@@ -753,7 +753,7 @@ impl Job<'_> {
                     }
                     kernels::quad_geometry::<AVX>(x, y, onx, ony)
                 } else {
-                    self.spread.geometry(map, i, j, onx, ony)
+                    self.spread.geometry::<AVX>(map, i, j, onx, ony)
                 };
                 let Some(g) = g else { continue };
                 if g.jj.1 < rows.0 || g.jj.0 > rows.1 {

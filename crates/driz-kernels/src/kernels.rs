@@ -165,7 +165,14 @@ impl Spread {
     /// The output footprint of input pixel (i, j) in an `onx` × `ony` output, or `None`
     /// when its map entries are invalid or it misses the output.
     #[inline(always)]
-    pub fn geometry(&self, map: &PixelMap, i: usize, j: usize, onx: i64, ony: i64) -> Option<Geometry> {
+    pub fn geometry<const AVX: bool>(
+        &self,
+        map: &PixelMap,
+        i: usize,
+        j: usize,
+        onx: i64,
+        ony: i64,
+    ) -> Option<Geometry> {
         let g = match self {
             Spread::Square { dh } => {
                 let dh = *dh;
@@ -195,9 +202,10 @@ impl Spread {
             }
             Spread::Turbo { pfo, .. } | Spread::Gaussian { pfo, .. } | Spread::Tophat { pfo } => {
                 let [ox, oy] = map.centre(i, j)?;
+                let [i0, i1, j0, j1] = nint4::<AVX>([ox - pfo, ox + pfo, oy - pfo, oy + pfo]);
                 Geometry {
-                    ii: (nint(ox - pfo).max(0), nint(ox + pfo).min(onx - 1)),
-                    jj: (nint(oy - pfo).max(0), nint(oy + pfo).min(ony - 1)),
+                    ii: (i0.max(0), i1.min(onx - 1)),
+                    jj: (j0.max(0), j1.min(ony - 1)),
                     shape: Shape::Centre { ox, oy },
                 }
             }
@@ -313,11 +321,23 @@ impl Spread {
             (Spread::Turbo { pfo, dover_scale }, Shape::Centre { ox, oy }) => {
                 let w = wgt as f64;
                 let (xxi, xxa, yyi, yya) = (ox - pfo, ox + pfo, oy - pfo, oy + pfo);
-                for jj in j0..=j1 {
-                    for ii in i0..=i1 {
-                        let dx = xxa.min(ii as f64 + 0.5) - xxi.max(ii as f64 - 0.5);
-                        let dy = yya.min(jj as f64 + 0.5) - yyi.max(jj as f64 - 0.5);
-                        if dx > 0.0 && dy > 0.0 {
+                // The box's sides clipped to a pixel's. The coordinates are not NaN (the
+                // centre is valid) and a pixel's sides are never zero, so plain comparisons
+                // give f64::min/max's values.
+                let overlap = |lo: f64, hi: f64, k: i64| {
+                    let (side_lo, side_hi) = (k as f64 - 0.5, k as f64 + 0.5);
+                    (if hi < side_hi { hi } else { side_hi }) - (if lo > side_lo { lo } else { side_lo })
+                };
+                // (Exclusive ranges: an inclusive range's iterator costs a flag and a test
+                // a step.)
+                for jj in j0..j1 + 1 {
+                    let dy = overlap(yyi, yya, jj);
+                    if !(dy > 0.0) {
+                        continue;
+                    }
+                    for ii in i0..i1 + 1 {
+                        let dx = overlap(xxi, xxa, ii);
+                        if dx > 0.0 {
                             let dover = dx * dy * dover_scale;
                             emit(ii as usize, jj as usize, (dover * w) as f32);
                         }
@@ -326,9 +346,9 @@ impl Spread {
             }
             (Spread::Gaussian { efac, es, .. }, Shape::Centre { ox, oy }) => {
                 let w = wgt as f64;
-                for jj in j0..=j1 {
+                for jj in j0..j1 + 1 {
                     let ddy = oy - jj as f64;
-                    for ii in i0..=i1 {
+                    for ii in i0..i1 + 1 {
                         let ddx = ox - ii as f64;
                         let dover = es * (-(ddx * ddx + ddy * ddy) * efac).exp();
                         emit(ii as usize, jj as usize, (dover * w) as f32);
@@ -337,9 +357,9 @@ impl Spread {
             }
             (Spread::Lanczos { sdp, lut, .. }, Shape::Centre { ox, oy }) => {
                 let w = wgt as f64;
-                for jj in j0..=j1 {
+                for jj in j0..j1 + 1 {
                     let iy = ((oy - jj as f64) * sdp).abs().round() as usize;
-                    for ii in i0..=i1 {
+                    for ii in i0..i1 + 1 {
                         let ix = ((ox - ii as f64) * sdp).abs().round() as usize;
                         if ix >= lut.len() || iy >= lut.len() {
                             continue;
@@ -352,9 +372,9 @@ impl Spread {
                 // drizzlepac's tophat: every output pixel whose centre lies within the
                 // radius gets the full weight.
                 let r2 = pfo * pfo;
-                for jj in j0..=j1 {
+                for jj in j0..j1 + 1 {
                     let ddy = oy - jj as f64;
-                    for ii in i0..=i1 {
+                    for ii in i0..i1 + 1 {
                         let ddx = ox - ii as f64;
                         if ddx * ddx + ddy * ddy <= r2 {
                             emit(ii as usize, jj as usize, wgt);
@@ -467,7 +487,16 @@ fn pixel_box_avx(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
     let (even, odd) = (_mm256_unpacklo_pd(x, y), _mm256_unpackhi_pd(x, y));
     let (lo, hi) = (_mm256_min_pd(even, odd), _mm256_max_pd(even, odd));
     let (a, b) = (_mm256_permute2f128_pd::<0x20>(lo, hi), _mm256_permute2f128_pd::<0x31>(lo, hi));
-    let v = _mm256_blend_pd::<0b1100>(_mm256_min_pd(a, b), _mm256_max_pd(a, b));
+    let [xmin, ymin, xmax, ymax] = nint_avx(_mm256_blend_pd::<0b1100>(_mm256_min_pd(a, b), _mm256_max_pd(a, b)));
+    (xmin, xmax, ymin, ymax)
+}
+
+/// [`nint`] of four coordinates, first clamped to ±[`FAR`], in one register.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn nint_avx(v: std::arch::x86_64::__m256d) -> [i64; 4] {
+    use std::arch::x86_64::*;
     let v = _mm256_max_pd(_mm256_min_pd(v, _mm256_set1_pd(FAR)), _mm256_set1_pd(-FAR));
     // nint: half away from zero, as the scalar build.
     let t = _mm256_round_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(v);
@@ -476,9 +505,21 @@ fn pixel_box_avx(x: &[f64; 4], y: &[f64; 4]) -> (i64, i64, i64, i64) {
     let up = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(frac, _mm256_set1_pd(0.5)), one);
     let down = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(frac, _mm256_set1_pd(-0.5)), one);
     let n = _mm256_cvttpd_epi32(_mm256_sub_pd(_mm256_add_pd(t, up), down));
-    let (xmin, ymin) = (_mm_cvtsi128_si32(n), _mm_extract_epi32::<1>(n));
-    let (xmax, ymax) = (_mm_extract_epi32::<2>(n), _mm_extract_epi32::<3>(n));
-    (xmin as i64, xmax as i64, ymin as i64, ymax as i64)
+    [_mm_cvtsi128_si32(n), _mm_extract_epi32::<1>(n), _mm_extract_epi32::<2>(n), _mm_extract_epi32::<3>(n)]
+        .map(i64::from)
+}
+
+/// The nearest pixels of four coordinates: [`nint`] each, or (`AVX`: the caller has
+/// checked that the CPU has AVX2) [`nint_avx`] of all four, which is the same within
+/// ±[`FAR`] and beyond it as far outside any output frame.
+#[inline(always)]
+fn nint4<const AVX: bool>(v: [f64; 4]) -> [i64; 4] {
+    #[cfg(target_arch = "x86_64")]
+    if AVX {
+        // SAFETY: AVX2 is available (the caller's contract); `v` holds four f64.
+        return unsafe { nint_avx(std::arch::x86_64::_mm256_loadu_pd(v.as_ptr())) };
+    }
+    v.map(nint)
 }
 
 /// `boxer`'s overlap of one output pixel, in the build the general path uses.
@@ -533,6 +574,37 @@ mod tests {
             assert_eq!(nint(x), x.round() as i64, "{x}");
         }
         assert_eq!(nint(f64::NAN), 0);
+    }
+
+    /// The vector rounding is the scalar one within ±FAR (half-way cases, both signs,
+    /// integers) and beyond it on the same side of any frame.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx_nint_is_the_scalar_one() {
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut next = crate::test_rng::uniform(17);
+        let specials = [0.5, -0.5, 1.5, -2.5, 2.4999999999999996, -0.49999999999999994, 7.0, 999_999_999.5, 3e9, -1e12];
+        for n in 0..100_000 {
+            let mut v = [0.0; 4];
+            for (k, x) in v.iter_mut().enumerate() {
+                *x = if next() < 0.2 {
+                    specials[(n + k) % specials.len()]
+                } else {
+                    (next() - 0.3) * [1.0, 10.0, 5000.0, 1e10][(n + k) % 4]
+                };
+            }
+            let (scalar, vector) = (nint4::<false>(v), nint4::<true>(v));
+            for k in 0..4 {
+                if v[k].abs() < FAR {
+                    assert_eq!(scalar[k], vector[k], "{}", v[k]);
+                } else {
+                    let frame = 1 << 20;
+                    assert_eq!(scalar[k].clamp(-1, frame), vector[k].clamp(-1, frame), "{}", v[k]);
+                }
+            }
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -611,7 +683,7 @@ mod tests {
             for j in 0..ny {
                 for i in 0..nx {
                     let y = map.at(i, j)[1];
-                    let g = spread.geometry(&map, i, j, 1000, 1000).expect("inside the output");
+                    let g = spread.geometry::<false>(&map, i, j, 1000, 1000).expect("inside the output");
                     let (lo, hi) = ((y - reach).floor(), (y + reach).floor());
                     assert!(
                         g.jj.0 as f64 >= lo && g.jj.1 as f64 <= hi,
