@@ -765,19 +765,18 @@ impl Job<'_> {
                     None => self.weight_scale,
                 };
                 self.spread.spread::<AVX>(&g, wgt, rows, |ii, jj, dow| {
-                    let k = (jj - row0) * self.onx + ii;
+                    let cell = &mut cells[(jj - row0) * self.onx + ii];
                     if dow > 0.0 {
-                        cells[k].ctx |= bit;
+                        cell.ctx |= bit;
                     }
                     if dow == 0.0 {
-                        if self.zero_weight_writes_data && cells[k].wht == 0.0 {
-                            cells[k].sci = d;
+                        if self.zero_weight_writes_data && cell.wht == 0.0 {
+                            cell.sci = d;
                             data_without_weight = true;
                         }
-                    } else {
-                        update(&mut cells[k], d, dow);
+                    } else if update(cell, d, dow) == 0.0 {
                         // Negative weights can cancel to exactly 0.
-                        data_without_weight |= cells[k].wht == 0.0;
+                        data_without_weight = true;
                     }
                 });
             }
@@ -830,9 +829,9 @@ fn avx2_available() -> bool {
 }
 
 /// drizzle's running weighted mean, with its float32 roundings (`dow` ≠ 0: the caller
-/// handles zero-weight contributions).
+/// handles zero-weight contributions); returns the new weight.
 #[inline]
-fn update(cell: &mut Cell, d: f32, dow: f32) {
+fn update(cell: &mut Cell, d: f32, dow: f32) -> f32 {
     let vc = cell.wht;
     let sum = vc + dow;
     if vc == 0.0 {
@@ -843,6 +842,7 @@ fn update(cell: &mut Cell, d: f32, dow: f32) {
         cell.sci = ((cell.sci * vc) + (dow * d)) / sum;
     }
     cell.wht = sum;
+    sum
 }
 
 #[cfg(test)]
