@@ -732,12 +732,20 @@ impl Job<'_> {
                     }
                     _ => 0..0,
                 };
-                for c in first - 1..last + 1 {
-                    if !reuse.contains(&c) {
-                        below[c] = map.shared_corner(c, j - 1);
-                    }
-                    above[c] = map.shared_corner(c, j);
+                // Corners first − 1 ..= last below the row (those not kept from the row
+                // before) and above it.
+                let corners = first - 1..last + 1;
+                if reuse.start > corners.start || reuse.end < corners.end {
+                    let missing = if reuse.start <= corners.start && reuse.end > corners.start {
+                        reuse.end..corners.end
+                    } else if reuse.end >= corners.end && reuse.start < corners.end {
+                        corners.start..reuse.start
+                    } else {
+                        corners.clone()
+                    };
+                    map.shared_corners(j - 1, missing, &mut below);
                 }
+                map.shared_corners(j, corners, &mut above);
                 above_of = Some((j, first - 1, last + 1));
                 first..last + 1
             } else {

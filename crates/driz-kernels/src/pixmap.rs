@@ -218,20 +218,24 @@ impl<'a> PixelMap<'a> {
         (!x.iter().chain(y.iter()).any(|v| v.is_nan())).then_some((x, y))
     }
 
-    /// The corner (c + ½, r + ½) shared by pixels (c, r) … (c + 1, r + 1), as
-    /// [`four_corners`](Self::four_corners) computes it with h = ½ for each of the four
-    /// (the same operations on the same values), so that it can be computed once for all
-    /// of them. Requires c ≤ nx − 2 and r ≤ ny − 2.
+    /// Into `out[c]` for every `c` in `cols`: the corner (c + ½, r + ½) shared by pixels
+    /// (c, r) … (c + 1, r + 1), as [`four_corners`](Self::four_corners) computes it with
+    /// h = ½ for each of the four (the same operations on the same values), so that it
+    /// can be computed once for all of them; a row of corners from two rows of the map.
+    /// Requires `cols.end` ≤ nx − 1 and r ≤ ny − 2.
     #[inline(always)]
-    pub fn shared_corner(&self, c: usize, r: usize) -> [f64; 2] {
+    pub fn shared_corners(&self, r: usize, cols: std::ops::Range<usize>, out: &mut [[f64; 2]]) {
         const QUARTER: f64 = 0.25;
-        let (p00, p10) = (self.at(c, r), self.at(c + 1, r));
-        let (p01, p11) = (self.at(c, r + 1), self.at(c + 1, r + 1));
-        let mut out = [0.0; 2];
+        let start = (r - self.row0) * self.nx + cols.start;
+        let n = cols.len();
+        let (below, above) = (&self.xy[start..start + n + 1], &self.xy[start + self.nx..start + self.nx + n + 1]);
+        let out = &mut out[cols];
         for (k, o) in out.iter_mut().enumerate() {
-            *o = p00[k] * QUARTER + p10[k] * QUARTER + p01[k] * QUARTER + p11[k] * QUARTER;
+            let (p00, p10, p01, p11) = (below[k], below[k + 1], above[k], above[k + 1]);
+            for (q, o) in o.iter_mut().enumerate() {
+                *o = p00[q] * QUARTER + p10[q] * QUARTER + p01[q] * QUARTER + p11[q] * QUARTER;
+            }
         }
-        out
     }
 }
 
@@ -389,10 +393,23 @@ mod tests {
             })
             .collect();
         let map = PixelMap::new(nx, ny, &xy).unwrap();
+        // Every row of corners, and rows filled in two pieces (the band loop fills only
+        // the corners it does not keep from the row before).
+        let rows: Vec<Vec<[f64; 2]>> = (0..ny - 1)
+            .map(|r| {
+                let mut whole = vec![[f64::NAN; 2]; nx];
+                map.shared_corners(r, 0..nx - 1, &mut whole);
+                let mut pieces = vec![[f64::NAN; 2]; nx];
+                map.shared_corners(r, 0..3, &mut pieces);
+                map.shared_corners(r, 3..nx - 1, &mut pieces);
+                assert_eq!(format!("{whole:?}"), format!("{pieces:?}"));
+                whole
+            })
+            .collect();
         for j in 1..ny - 2 {
             for i in 1..nx - 2 {
                 let (x, y) = map.four_corners(i, j, 0.5).unwrap();
-                let corners = [(i - 1, j), (i, j), (i, j - 1), (i - 1, j - 1)].map(|(c, r)| map.shared_corner(c, r));
+                let corners = [(i - 1, j), (i, j), (i, j - 1), (i - 1, j - 1)].map(|(c, r)| rows[r][c]);
                 for k in 0..4 {
                     assert_eq!(x[k].to_bits(), corners[k][0].to_bits(), "x corner {k} of ({i},{j})");
                     assert_eq!(y[k].to_bits(), corners[k][1].to_bits(), "y corner {k} of ({i},{j})");
