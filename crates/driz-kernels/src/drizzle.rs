@@ -602,6 +602,22 @@ impl Job<'_> {
             band_of[rows[0]..rows[1]].fill(band);
         }
         band_of[banding.bounds[count]..].fill(count);
+        let bounds = &banding.bounds;
+        // The values of a pixel's lowest and highest reach (y ∓ reach) that give a run's
+        // bands (b0, b1) as the lookups below do: the rows band_of gives b0 (0 before the
+        // first band, `count` after the last) and, clamped to the last band, b1. Rows are
+        // the floor of the reach, so the limits compare with the reach itself.
+        let same_bands = |(b0, b1): (usize, usize)| {
+            let lo = (
+                if b0 == 0 { f64::NEG_INFINITY } else { bounds[b0] as f64 },
+                if b0 >= count { f64::INFINITY } else { bounds[b0 + 1] as f64 },
+            );
+            let hi = (
+                if b1 == 0 { f64::NEG_INFINITY } else { bounds[b1] as f64 },
+                if b1 + 1 >= count { f64::INFINITY } else { bounds[b1 + 1] as f64 },
+            );
+            (lo, hi)
+        };
         let per_row: Vec<Vec<(usize, Segment)>> = rows
             .par_iter()
             .map(|&(j, x1, x2)| {
@@ -622,10 +638,21 @@ impl Job<'_> {
                     }
                 };
                 let mut run: Option<((usize, usize), usize, usize)> = None;
+                // Where the run's pixel reaches keep it in the run: see `same_bands`.
+                let mut keep = ((f64::NAN, f64::NAN), (f64::NAN, f64::NAN));
                 let centres = &self.map.xy[(j - self.map.row0) * self.map.nx..][..self.map.nx];
                 for (i, centre) in centres.iter().enumerate().take(x2 + 1).skip(x1) {
                     // A NaN centre never drops anything (its footprint is NaN too).
                     let (lo, hi) = (centre[1] - reach, centre[1] + reach);
+                    // Most neighbours stay in the run: a few comparisons instead of the
+                    // lookups (NaN fails them, and `keep` is NaN without a run).
+                    if lo >= keep.0.0 && lo < keep.0.1 && hi >= keep.1.0 && hi < keep.1.1 && hi >= 0.0 && lo <= last_row
+                    {
+                        if let Some(r) = run.as_mut() {
+                            r.2 = i;
+                        }
+                        continue;
+                    }
                     let bands = (hi >= 0.0 && lo <= last_row).then(|| {
                         // Both rows are within the frame here.
                         (band_of[lo.max(0.0) as usize], band_of[hi.min(last_row) as usize].min(count - 1))
@@ -637,6 +664,7 @@ impl Job<'_> {
                                 extend(bands, first, last);
                             }
                             run = bands.map(|bands| (bands, i, i));
+                            keep = bands.map_or(((f64::NAN, f64::NAN), (f64::NAN, f64::NAN)), same_bands);
                         }
                     }
                 }

@@ -16,6 +16,13 @@ pub struct PixelMap<'a> {
     pub xy: &'a [[f64; 2]],
 }
 
+/// The larger of a running maximum and `v`, `v` left out when NaN (`f64::max` without
+/// its NaN handling of `acc`, which is never NaN here).
+#[inline(always)]
+fn larger(acc: f64, v: f64) -> f64 {
+    if v > acc { v } else { acc }
+}
+
 /// How the mapped centres spread in output y: see [`PixelMap::y_spread`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct YSpread {
@@ -137,28 +144,29 @@ impl<'a> PixelMap<'a> {
         }
         let of_row = |r: usize| -> YSpread {
             let row = &self.xy[r * nx..(r + 1) * nx];
-            // Straight loops without branches (`f64::max` leaves NaN differences out), one
-            // per kind of neighbour: the whole map is read each time a chip is drizzled.
+            // Straight loops without branches, one per kind of neighbour: the whole map is
+            // read each time a chip is drizzled. The comparisons leave NaN out (as f64::max
+            // would) and compile to one vector max each.
             let mut dy = 0.0f64;
             for pair in row.windows(2) {
-                dy = dy.max((pair[0][1] - pair[1][1]).abs());
+                dy = larger(dy, (pair[0][1] - pair[1][1]).abs());
             }
             if r + 1 < held {
                 let next = &self.xy[(r + 1) * nx..(r + 2) * nx];
                 for (a, b) in row.iter().zip(next) {
-                    dy = dy.max((a[1] - b[1]).abs());
+                    dy = larger(dy, (a[1] - b[1]).abs());
                 }
                 for (a, b) in row.iter().zip(&next[1..]) {
-                    dy = dy.max((a[1] - b[1]).abs());
+                    dy = larger(dy, (a[1] - b[1]).abs());
                 }
                 for (a, b) in row[1..].iter().zip(next) {
-                    dy = dy.max((a[1] - b[1]).abs());
+                    dy = larger(dy, (a[1] - b[1]).abs());
                 }
             }
             let (mut min_y, mut max_y, mut infinite) = (f64::INFINITY, f64::NEG_INFINITY, false);
             for p in row {
-                min_y = min_y.min(p[1]);
-                max_y = max_y.max(p[1]);
+                min_y = if p[1] < min_y { p[1] } else { min_y };
+                max_y = larger(max_y, p[1]);
                 infinite |= p[1].is_infinite();
             }
             // Every pixel has a neighbour (the map is at least 2 pixels): an infinite
