@@ -332,7 +332,8 @@ impl Spread {
                 // a step.)
                 for jj in j0..j1 + 1 {
                     let dy = overlap(yyi, yya, jj);
-                    if !(dy > 0.0) {
+                    // (Not NaN: see above.)
+                    if dy <= 0.0 {
                         continue;
                     }
                     for ii in i0..i1 + 1 {
