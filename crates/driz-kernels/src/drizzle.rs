@@ -761,18 +761,11 @@ impl Job<'_> {
                     _ => 0..0,
                 };
                 // Corners first − 1 ..= last below the row (those not kept from the row
-                // before) and above it.
+                // before: the parts of the range on either side of `reuse`) and above it.
                 let corners = first - 1..last + 1;
-                if reuse.start > corners.start || reuse.end < corners.end {
-                    let missing = if reuse.start <= corners.start && reuse.end > corners.start {
-                        reuse.end..corners.end
-                    } else if reuse.end >= corners.end && reuse.start < corners.end {
-                        corners.start..reuse.start
-                    } else {
-                        corners.clone()
-                    };
-                    map.shared_corners(j - 1, missing, &mut below);
-                }
+                let clamp = |c: usize| c.clamp(corners.start, corners.end);
+                map.shared_corners(j - 1, corners.start..clamp(reuse.start), &mut below);
+                map.shared_corners(j - 1, clamp(reuse.end)..corners.end, &mut below);
                 map.shared_corners(j, corners, &mut above);
                 above_of = Some((j, first - 1, last + 1));
                 first..last + 1

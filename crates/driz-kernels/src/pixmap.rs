@@ -230,10 +230,13 @@ impl<'a> PixelMap<'a> {
     /// (c, r) … (c + 1, r + 1), as [`four_corners`](Self::four_corners) computes it with
     /// h = ½ for each of the four (the same operations on the same values), so that it
     /// can be computed once for all of them; a row of corners from two rows of the map.
-    /// Requires `cols.end` ≤ nx − 1 and r ≤ ny − 2.
+    /// Requires `cols.end` ≤ nx − 1 and r ≤ ny − 2 (unless `cols` is empty).
     #[inline(always)]
     pub fn shared_corners(&self, r: usize, cols: std::ops::Range<usize>, out: &mut [[f64; 2]]) {
         const QUARTER: f64 = 0.25;
+        if cols.is_empty() {
+            return;
+        }
         let start = (r - self.row0) * self.nx + cols.start;
         let n = cols.len();
         let (below, above) = (&self.xy[start..start + n + 1], &self.xy[start + self.nx..start + self.nx + n + 1]);

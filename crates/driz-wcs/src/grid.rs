@@ -76,8 +76,8 @@ pub fn pixel_map_rows(
     if nx == 0 || rows.is_empty() {
         return vec![[f64::NAN; 2]; nx * rows.len()];
     }
-    let transfer = input.celestial.transfer_to(&output.celestial);
     if step == 0 {
+        let transfer = input.celestial.transfer_to(&output.celestial);
         // Points that cannot be mapped keep the NaN.
         let mut map = vec![[f64::NAN; 2]; nx * rows.len()];
         let xs = column_coordinates(nx);
@@ -119,7 +119,8 @@ impl StepGrid {
         StepGrid::for_rows(input, output, nx, ny, step, 0..ny)
     }
 
-    /// The grid rows that image rows `rows` (not empty, within the image) interpolate from.
+    /// The grid rows that image rows `rows` (within the image) interpolate from; the first
+    /// two grid rows when `rows` is empty.
     fn for_rows(
         input: &HstWcs,
         output: &HstWcs,
