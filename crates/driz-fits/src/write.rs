@@ -65,15 +65,29 @@ fn temp_sibling(target: &Path) -> Result<tempfile::TempPath> {
         .map_err(|cause| FitsError::Io { path: target.to_path_buf(), cause })
 }
 
-/// Rename the temporary file over the target; `durable` syncs it to disk first (inputs and
-/// products), scratch files skip that (the rename alone keeps them never half-written).
-fn commit_with(temp: tempfile::TempPath, target: &Path, durable: bool) -> Result<()> {
+/// What [`commit_with`] syncs to disk.
+#[derive(Clone, Copy, PartialEq)]
+enum Sync {
+    /// Scratch files: the rename alone keeps them never half-written. No directory sync
+    /// either: it commits the filesystem's journal, which waits for every file written
+    /// since (a fifth of a second for each mask file of a pipeline run).
+    Nothing,
+    /// Products: the file, then the rename (the directory).
+    FileAndRename,
+    /// Input updates, whose copy was synced when it was made: the rename.
+    Rename,
+}
+
+/// Rename the temporary file over the target, syncing what `sync` says.
+fn commit_with(temp: tempfile::TempPath, target: &Path, sync: Sync) -> Result<()> {
     let io = |cause| FitsError::Io { path: target.to_path_buf(), cause };
-    if durable {
+    if sync == Sync::FileAndRename {
         std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
     }
     temp.persist(target).map_err(|e| io(e.error))?;
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if sync != Sync::Nothing
+        && let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+    {
         // Directory sync makes the rename durable; not all filesystems allow it.
         let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     }
@@ -281,7 +295,7 @@ impl FitsWriter {
         self.named(flushed)?;
         let FitsWriter { raw, temp, target, durable, .. } = self;
         drop(raw);
-        commit_with(temp, &target, durable)
+        commit_with(temp, &target, if durable { Sync::FileAndRename } else { Sync::Nothing })
     }
 }
 
@@ -399,7 +413,7 @@ impl PendingUpdate {
 
     /// Rename the copy over the file (and sync the directory): the update takes effect.
     pub fn commit(self) -> Result<()> {
-        commit_with(self.temp, &self.target, false)
+        commit_with(self.temp, &self.target, Sync::Rename)
     }
 }
 

@@ -772,7 +772,12 @@ impl Job<'_> {
             } else {
                 0..0
             };
+            // The mapped centres of this row, for `prefetch_box` (square drops only).
+            let ahead = if shared { &map.xy[(j - map.row0) * map.nx..][..map.nx] } else { &[] };
             for i in seg.first..seg.last + 1 {
+                if let Some(&[x, y]) = ahead.get(i + PREFETCH_AHEAD) {
+                    prefetch_box(cells, row0, self.onx, x, y);
+                }
                 let g = if inner.contains(&i) {
                     let (l, r) = (i - 1, i);
                     let x = [above[l][0], above[r][0], below[r][0], below[l][0]];
@@ -855,6 +860,36 @@ fn avx2_available() -> bool {
             false
         }
     })
+}
+
+/// How many pixels ahead of the one being drizzled [`prefetch_box`] asks for the cells.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Ask the CPU to load the cells around output pixel (`x`, `y`) (rows and columns ±1 of
+/// the nearest, where a square drop centred there lands) from `cells`, the band starting
+/// at output row `row0`. A rotated input's row crosses the output's rows, so each drop
+/// reaches cells of a row the drops before did not: a different cache line every pixel,
+/// which the hardware does not foresee.
+#[inline(always)]
+fn prefetch_box(cells: &[Cell], row0: usize, onx: usize, x: f64, y: f64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // Addresses outside the band are harmless (a prefetch never faults) and rare, so
+        // they are not tested for; NaN and far-off centres saturate to the same.
+        let (i, j) = ((x + 0.5) as isize - 1, (y + 0.5) as isize - 1 - row0 as isize);
+        let first = cells.as_ptr().wrapping_offset(j.saturating_mul(onx as isize).saturating_add(i));
+        for k in 0..3 {
+            let row = first.wrapping_add(k * onx);
+            // SAFETY: prefetching reads nothing into the program and never faults.
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(row.cast());
+                _mm_prefetch::<_MM_HINT_T0>(row.wrapping_add(2).cast());
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (cells, row0, onx, x, y);
 }
 
 /// drizzle's running weighted mean, with its float32 roundings (`dow` ≠ 0: the caller
