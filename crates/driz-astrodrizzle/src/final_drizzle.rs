@@ -100,11 +100,14 @@ pub fn drizzle_final(
             let data = drizzle_input(chip)?;
             let pix_ratio = frame.pscale() / chip.linear_scale;
             let weight_scale = weight_scale_of(config, chip, pix_ratio);
-            if let Some(dir) = mask_dir {
-                mask_files.push(write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())?);
-            }
             driz.set_next_context_id(chips.len());
-            add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows)?;
+            // The weight image is written while the chip is drizzled (it waits on the disk).
+            let (written, added) = rayon::join(
+                || mask_dir.map(|dir| write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())),
+                || add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows),
+            );
+            mask_files.extend(written.transpose()?);
+            added?;
             chips.push(DrizzledChip {
                 data: format!(
                     "{}[sci,{}]",

@@ -194,10 +194,16 @@ pub fn drizzle_separate(
             }
             let t = chip.exptime() as f32;
             let weights = mask.mapv(|m| if m { t } else { 0.0 });
-            if write_masks {
-                mask_files.push(write_weight_mask(workdir, &image.rootname, chip.extver(), "single", weights.view())?);
-            }
-            add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows)?;
+            // The weight image is written while the chip is drizzled (it waits on the disk).
+            let (written, added) = rayon::join(
+                || {
+                    write_masks
+                        .then(|| write_weight_mask(workdir, &image.rootname, chip.extver(), "single", weights.view()))
+                },
+                || add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows),
+            );
+            mask_files.extend(written.transpose()?);
+            added?;
         }
         let (sci, wht, _) = driz.into_products(false);
         let wht_mean = weight_mask_threshold(wht.as_slice().expect("fresh arrays are contiguous"), 1.0) as f32;
