@@ -49,7 +49,10 @@ pub fn build(images: &[Image], static_sig: f32, progress: &dyn Progress) -> Resu
     let per_chip =
         map_limited(&chips, items_at_once(chips.first().map_or(0, |c| c.size()[0] * c.size()[1] * 9)), |chip| {
             let sci = read_sci(chip)?;
-            let values = sci.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| sci.iter().copied().collect());
+            let values: std::borrow::Cow<[f32]> = match sci.as_slice() {
+                Some(row_major) => row_major.into(),
+                None => sci.iter().copied().collect::<Vec<_>>().into(),
+            };
             let mut own = Array2::from_elem(sci.dim(), true);
             match static_mask_stats(&values) {
                 Some(stats) if stats.usable => {
