@@ -263,7 +263,9 @@ pub fn run_steps(inputs: &InputSet, mut config: Config, progress: &dyn Progress)
                 progress,
             )
             .and_then(|product| {
+                let t0 = std::time::Instant::now();
                 let written = write_product(&workdir, &inputs.product, &product, &images, &config, persist_sky)?;
+                tracing::debug!("product written in {:.2} s", t0.elapsed().as_secs_f64());
                 Ok((product, written))
             });
             (product, updating.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
