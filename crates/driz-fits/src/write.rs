@@ -65,9 +65,9 @@ fn temp_sibling(target: &Path) -> Result<tempfile::TempPath> {
         .map_err(|cause| FitsError::Io { path: target.to_path_buf(), cause })
 }
 
-/// What [`commit_with`] syncs to disk.
+/// What [`commit_with`] syncs to disk (named apart from the `Sync` trait).
 #[derive(Clone, Copy, PartialEq)]
-enum Sync {
+enum Durability {
     /// Scratch files: the rename alone keeps them never half-written. No directory sync
     /// either: it commits the filesystem's journal, which waits for every file written
     /// since (a fifth of a second for each mask file of a pipeline run).
@@ -78,14 +78,14 @@ enum Sync {
     Rename,
 }
 
-/// Rename the temporary file over the target, syncing what `sync` says.
-fn commit_with(temp: tempfile::TempPath, target: &Path, sync: Sync) -> Result<()> {
+/// Rename the temporary file over the target, syncing what `durability` says.
+fn commit_with(temp: tempfile::TempPath, target: &Path, durability: Durability) -> Result<()> {
     let io = |cause| FitsError::Io { path: target.to_path_buf(), cause };
-    if sync == Sync::FileAndRename {
+    if durability == Durability::FileAndRename {
         std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
     }
     temp.persist(target).map_err(|e| io(e.error))?;
-    if sync != Sync::Nothing
+    if durability != Durability::Nothing
         && let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
     {
         // Directory sync makes the rename durable; not all filesystems allow it.
@@ -295,7 +295,7 @@ impl FitsWriter {
         self.named(flushed)?;
         let FitsWriter { raw, temp, target, durable, .. } = self;
         drop(raw);
-        commit_with(temp, &target, if durable { Sync::FileAndRename } else { Sync::Nothing })
+        commit_with(temp, &target, if durable { Durability::FileAndRename } else { Durability::Nothing })
     }
 }
 
@@ -413,7 +413,7 @@ impl PendingUpdate {
 
     /// Rename the copy over the file (and sync the directory): the update takes effect.
     pub fn commit(self) -> Result<()> {
-        commit_with(self.temp, &self.target, Sync::Rename)
+        commit_with(self.temp, &self.target, Durability::Rename)
     }
 }
 

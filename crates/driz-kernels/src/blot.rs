@@ -451,9 +451,10 @@ impl Source<'_> {
     }
 
     fn lanczos(&self, x: f32, y: f32, order: f32, lut: &[f64]) -> f32 {
-        let ixs = ((x - order).floor() as i64 + 1).max(0);
+        // (`as` saturates a far point: the + 1 must too.)
+        let ixs = ((x - order).floor() as i64).saturating_add(1).max(0);
         let ixe = ((x + order).floor() as i64).min(self.nx as i64 - 1);
-        let iys = ((y - order).floor() as i64 + 1).max(0);
+        let iys = ((y - order).floor() as i64).saturating_add(1).max(0);
         let iye = ((y + order).floor() as i64).min(self.ny as i64 - 1);
         let mut sum = 0.0f64;
         for j in iys..=iye {

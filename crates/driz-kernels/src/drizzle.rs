@@ -877,7 +877,8 @@ fn prefetch_box(cells: &[Cell], row0: usize, onx: usize, x: f64, y: f64) {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         // Addresses outside the band are harmless (a prefetch never faults) and rare, so
         // they are not tested for; NaN and far-off centres saturate to the same.
-        let (i, j) = ((x + 0.5) as isize - 1, (y + 0.5) as isize - 1 - row0 as isize);
+        let i = ((x + 0.5) as isize).saturating_sub(1);
+        let j = ((y + 0.5) as isize).saturating_sub(1).saturating_sub(row0 as isize);
         let first = cells.as_ptr().wrapping_offset(j.saturating_mul(onx as isize).saturating_add(i));
         for k in 0..3 {
             let row = first.wrapping_add(k * onx);

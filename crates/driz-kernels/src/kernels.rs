@@ -211,9 +211,16 @@ impl Spread {
             }
             Spread::Lanczos { pfo, .. } => {
                 let [ox, oy] = map.centre(i, j)?;
+                // (`as` saturates a far centre: the + 1 must too.)
                 Geometry {
-                    ii: (((ox - pfo).floor() as i64 + 1).max(0), ((ox + pfo).floor() as i64).min(onx - 1)),
-                    jj: (((oy - pfo).floor() as i64 + 1).max(0), ((oy + pfo).floor() as i64).min(ony - 1)),
+                    ii: (
+                        ((ox - pfo).floor() as i64).saturating_add(1).max(0),
+                        ((ox + pfo).floor() as i64).min(onx - 1),
+                    ),
+                    jj: (
+                        ((oy - pfo).floor() as i64).saturating_add(1).max(0),
+                        ((oy + pfo).floor() as i64).min(ony - 1),
+                    ),
                     shape: Shape::Centre { ox, oy },
                 }
             }
