@@ -73,7 +73,7 @@ pub fn subtract_sky(
                     {
                         mask.zip_mut_with(st, |m, &s| *m &= s);
                     }
-                    let good: Vec<f32> = sci.iter().zip(mask.iter()).filter(|(_, m)| **m).map(|(v, _)| *v).collect();
+                    let good = good_values(&sci, &mask);
                     if good.is_empty() {
                         warn!("{}: every pixel is masked for the sky statistics", chip.label());
                     }
@@ -101,6 +101,23 @@ pub fn subtract_sky(
         }
     }
     Ok(SkyResult { persist })
+}
+
+/// The pixels of `sci` where `mask` is true, in order. The buffer holds the whole chip:
+/// no growing, and (larger than glibc's largest mmap threshold, 32 MiB, for an ACS/WFC
+/// chip) it is unmapped when freed, without moving that threshold, as a buffer just
+/// the size of the good pixels would, leaving later steps' arrays in the heap. Each
+/// value is written and the length advanced by the mask: no branch per pixel.
+fn good_values(sci: &ndarray::Array2<f32>, mask: &ndarray::Array2<bool>) -> Vec<f32> {
+    let mut good = vec![0.0f32; sci.len()];
+    let mut len = 0;
+    for (&v, &m) in sci.iter().zip(mask.iter()) {
+        // `len` ≤ the pixels seen so far, so always within the buffer.
+        good[len] = v;
+        len += m as usize;
+    }
+    good.truncate(len);
+    good
 }
 
 /// The factor from a chip's data units to surface brightness (count rate per arcsec²).
@@ -201,4 +218,26 @@ fn sky_from_file(images: &mut [Image], path: &Path) -> Result<SkyResult> {
 pub fn mdrizsky_value(sky: f64) -> f64 {
     let single = sky as f32;
     if f64::from(single) == sky { single.to_string().parse().unwrap_or(sky) } else { sky }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::good_values;
+    use ndarray::Array2;
+
+    #[test]
+    fn good_values_are_the_masked_pixels_in_order() {
+        let mut state = 3u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        for (ny, nx, keep) in [(7, 11, 2), (5, 3, 1), (4, 6, 0), (9, 13, 3)] {
+            // keep 0: nothing good; 1: every pixel; otherwise about one in `keep`.
+            let sci = Array2::from_shape_fn((ny, nx), |_| next() as f32 - 1e9);
+            let mask = Array2::from_shape_fn((ny, nx), |_| keep == 1 || (keep > 1 && next() % keep == 0));
+            let expected: Vec<f32> = sci.iter().zip(mask.iter()).filter(|(_, m)| **m).map(|(v, _)| *v).collect();
+            assert_eq!(good_values(&sci, &mask), expected, "{ny}x{nx}, one in {keep}");
+        }
+    }
 }
