@@ -6,10 +6,10 @@ use crate::config::{FinalConfig, FinalUnits, WeightType};
 use crate::cosmic_rays::CrMask;
 use crate::error::Result;
 use crate::image::{Chip, Image};
-use crate::intermediate::{weight_mask_name, write_weight_mask};
+use crate::intermediate::weight_mask_name;
 use crate::pixels::read_err;
 use crate::progress::Progress;
-use crate::separate::{add_chip, chip_mask, drizzle_input, plan_chip};
+use crate::separate::{add_chip, chip_mask, drizzle_input, drizzle_writing_weights, plan_chip};
 use crate::static_mask::StaticMasks;
 use driz_fits::Fits;
 use driz_kernels::{Drizzle, Kernel};
@@ -101,13 +101,14 @@ pub fn drizzle_final(
             let pix_ratio = frame.pscale() / chip.linear_scale;
             let weight_scale = weight_scale_of(config, chip, pix_ratio);
             driz.set_next_context_id(chips.len());
-            // The weight image is written while the chip is drizzled (it waits on the disk).
-            let (written, added) = rayon::join(
-                || mask_dir.map(|dir| write_weight_mask(dir, &image.rootname, chip.extver(), "final", weights.view())),
+            mask_files.extend(drizzle_writing_weights(
+                mask_dir,
+                &image.rootname,
+                chip,
+                "final",
+                weights.view(),
                 || add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows),
-            );
-            mask_files.extend(written.transpose()?);
-            added?;
+            )?);
             chips.push(DrizzledChip {
                 data: format!(
                     "{}[sci,{}]",

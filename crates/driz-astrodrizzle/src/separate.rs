@@ -129,6 +129,24 @@ pub fn add_chip(
     Ok(())
 }
 
+/// `add` (the chip's drizzle) with the chip's weight image written alongside, into
+/// `mask_dir` when given, for `step` (`single`, `final`): the writing mostly waits on the
+/// disk while the kernel keeps the cores busy. Returns the file written.
+pub fn drizzle_writing_weights(
+    mask_dir: Option<&Path>,
+    rootname: &str,
+    chip: &Chip,
+    step: &str,
+    weights: ndarray::ArrayView2<f32>,
+    add: impl FnOnce() -> Result<()> + Send,
+) -> Result<Option<PathBuf>> {
+    let (written, added) =
+        rayon::join(|| mask_dir.map(|dir| write_weight_mask(dir, rootname, chip.extver(), step, weights)), add);
+    let written = written.transpose()?;
+    added?;
+    Ok(written)
+}
+
 /// Good-pixel weights of a chip: the DQ mask with `bits`, the static mask, `extra`
 /// (the CR mask), as 0/1.
 pub fn chip_mask(
@@ -194,16 +212,15 @@ pub fn drizzle_separate(
             }
             let t = chip.exptime() as f32;
             let weights = mask.mapv(|m| if m { t } else { 0.0 });
-            // The weight image is written while the chip is drizzled (it waits on the disk).
-            let (written, added) = rayon::join(
-                || {
-                    write_masks
-                        .then(|| write_weight_mask(workdir, &image.rootname, chip.extver(), "single", weights.view()))
-                },
+            let mask_dir = write_masks.then_some(workdir);
+            mask_files.extend(drizzle_writing_weights(
+                mask_dir,
+                &image.rootname,
+                chip,
+                "single",
+                weights.view(),
                 || add_chip(&mut driz, chip, frame, &data, &weights, planned.as_ref(), stepsize, band_rows),
-            );
-            mask_files.extend(written.transpose()?);
-            added?;
+            )?);
         }
         let (sci, wht, _) = driz.into_products(false);
         let wht_mean = weight_mask_threshold(wht.as_slice().expect("fresh arrays are contiguous"), 1.0) as f32;

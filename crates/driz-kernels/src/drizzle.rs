@@ -640,7 +640,7 @@ impl Job<'_> {
                 let mut run: Option<((usize, usize), usize, usize)> = None;
                 // Where the run's pixel reaches keep it in the run: see `same_bands`.
                 let mut keep = ((f64::NAN, f64::NAN), (f64::NAN, f64::NAN));
-                let centres = &self.map.xy[(j - self.map.row0) * self.map.nx..][..self.map.nx];
+                let centres = self.map.row(j);
                 for (i, centre) in centres.iter().enumerate().take(x2 + 1).skip(x1) {
                     // A NaN centre never drops anything (its footprint is NaN too).
                     let (lo, hi) = (centre[1] - reach, centre[1] + reach);
@@ -773,7 +773,7 @@ impl Job<'_> {
                 0..0
             };
             // The mapped centres of this row, for `prefetch_box` (square drops only).
-            let ahead = if shared { &map.xy[(j - map.row0) * map.nx..][..map.nx] } else { &[] };
+            let ahead = if shared { map.row(j) } else { &[] };
             for i in seg.first..seg.last + 1 {
                 if let Some(&[x, y]) = ahead.get(i + PREFETCH_AHEAD) {
                     prefetch_box(cells, row0, self.onx, x, y);

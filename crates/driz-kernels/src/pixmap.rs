@@ -131,6 +131,12 @@ impl<'a> PixelMap<'a> {
         self.xy[(j - self.row0) * self.nx + i]
     }
 
+    /// The mapped centres of image row `j` (a row held).
+    #[inline]
+    pub fn row(&self, j: usize) -> &'a [[f64; 2]] {
+        &self.xy[(j - self.row0) * self.nx..][..self.nx]
+    }
+
     /// Over the rows held: the largest difference in output y between the centres of
     /// two neighbouring pixels (sideways, up or diagonal), and the range of the centres'
     /// output y. NaN entries are left out; an infinite one makes the difference infinite.
