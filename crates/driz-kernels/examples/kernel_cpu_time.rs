@@ -1,0 +1,102 @@
+//! CPU time of the square kernel on one core, for `testdata/scripts/drizzle_kernel_ratio.py`,
+//! which runs it between drizzle 3.0's and drizzlepac's own runs so that both sides are
+//! timed in the same sitting (this machine's speed drifts by tens of percent between
+//! sittings, from other guests).
+//!
+//! The work is the criterion bench's (`benches/drizzle.rs`): SCI,1 of the committed ACS/WFC
+//! chip onto a 4200² north-up 0.05″ frame centred on it, random data, weight 400.
+//!
+//! `kernel_cpu_time exact N`: the exact per-pixel map computed once (not timed), then the
+//! square kernel into a fresh frame (timed), as drizzle 3.0's `add_image` is given a pixmap.
+//! `kernel_cpu_time astrodrizzle N`: as `driz astrodrizzle` drizzles a chip and as
+//! drizzlepac's `cdriz.tdriz` does with its default mapping: the WCS on a 10-pixel grid,
+//! the map interpolated from it, the kernel, all timed.
+//!
+//! Prints `min S med S checksum C`: CPU seconds of the thread that did the work
+//! (`/proc/thread-self/schedstat`, which leaves out time taken by other guests), the least
+//! and the median of N runs.
+
+use driz_fits::{Fits, HduSpec};
+use driz_kernels::{AddParams, AddPlan, Drizzle, Kernel, MapFn, PixelMap};
+use driz_wcs::{Celestial, HstWcs, StepGrid, pixel_map};
+use ndarray::Array2;
+
+#[global_allocator]
+static ALLOCATOR: driz_heap::HugePageAlloc = driz_heap::HugePageAlloc;
+
+const NX: usize = 4096;
+const NY: usize = 2048;
+const OUT: usize = 4200;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (mode, runs) = match (args.get(1).map(String::as_str), args.get(2).map(|n| n.parse::<usize>())) {
+        (Some(mode @ ("exact" | "astrodrizzle")), Some(Ok(runs))) if runs > 0 => (mode, runs),
+        _ => {
+            eprintln!("usage: kernel_cpu_time exact|astrodrizzle RUNS");
+            std::process::exit(2);
+        }
+    };
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/hst/j94f05bgq_updatewcs_flt.fits.gz");
+    let mut fits = Fits::open(path).expect("the committed ACS/WFC chip");
+    let sci = fits.find(&HduSpec::Name("SCI".into(), 1)).expect("SCI,1");
+    let input = fits.wcs(sci, ' ').expect("its WCS");
+    let (ra, dec) = input.pix2world(NX as f64 / 2.0, NY as f64 / 2.0);
+    let s = 0.05 / 3600.0;
+    let frame = Celestial::new(
+        [OUT as f64 / 2.0, OUT as f64 / 2.0],
+        [ra, dec],
+        [[-s, 0.0], [0.0, s]],
+        ["RA---TAN", "DEC--TAN"],
+    )
+    .expect("a valid TAN frame");
+    let output = HstWcs::undistorted(frame);
+    let mut state = 7u64;
+    let data = Array2::from_shape_fn((NY, NX), |_| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 40) as f32 / 1000.0
+    });
+    let weights = Array2::<f32>::from_elem((NY, NX), 400.0);
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread pool");
+    let exact_xy = if mode == "exact" { pixel_map(&input, &output, NX, NY) } else { Vec::new() };
+    let exact = (mode == "exact").then(|| PixelMap::new(NX, NY, &exact_xy).expect("the exact map"));
+    let mut times = Vec::with_capacity(runs);
+    let mut checksum = 0.0;
+    for _ in 0..runs {
+        let start = one.install(thread_cpu_ns);
+        let frame = one.install(|| match &exact {
+            Some(map) => {
+                let params = AddParams { kernel: Kernel::Square, exptime: 400.0, ..Default::default() };
+                let mut d = Drizzle::with_initial(OUT, OUT, 0.0, None);
+                d.add_image(data.view(), Some(weights.view()), map, &params).expect("drizzled");
+                d
+            }
+            None => {
+                let params = AddParams {
+                    kernel: Kernel::Square,
+                    exptime: 400.0,
+                    zero_weight_writes_data: true,
+                    ..Default::default()
+                };
+                let grid = StepGrid::new(&input, &output, NX, NY, 10);
+                let lookup = MapFn { nx: NX, ny: NY, entry: |i, j| grid.at(i, j) };
+                let plan = AddPlan::from_lookup(OUT, OUT, &lookup, &params).expect("plan");
+                let mut d = Drizzle::with_initial(OUT, OUT, 0.0, None);
+                d.add_image_in_bands(data.view(), Some(weights.view()), &plan, &params, 256, |rows| grid.rows(rows))
+                    .expect("drizzled");
+                d
+            }
+        });
+        times.push((one.install(thread_cpu_ns) - start) as f64 * 1e-9);
+        checksum =
+            frame.sci().iter().map(|&v| v as f64).sum::<f64>() + frame.wht().iter().map(|&v| v as f64).sum::<f64>();
+    }
+    times.sort_by(f64::total_cmp);
+    println!("min {:.3} med {:.3} checksum {checksum:.6e}", times[0], times[runs / 2]);
+}
+
+/// CPU time this thread has run, in nanoseconds.
+fn thread_cpu_ns() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
+    stat.split_whitespace().next().and_then(|ns| ns.parse().ok()).expect("schedstat's first field")
+}

@@ -1,0 +1,120 @@
+"""The square kernel's speed ratio to the references on one core, both sides timed in
+the same sitting, interleaved round by round (this machine's speed drifts by tens of
+percent between sittings, and a ratio of timings taken apart drifts with it).
+
+Each round times, in CPU seconds of the working thread:
+  1. drizzlepac 3.11's `cdriz.tdriz`, the square kernel as AstroDrizzle calls it
+     (`cdriz.DefaultWCSMapping`, the WCS on a 10-pixel grid interpolated inside the C code);
+  2. driz the same way (`kernel_cpu_time astrodrizzle`: the WCS on a 10-pixel grid, the
+     map interpolated from it, the kernel);
+  3. drizzle 3.0's `Drizzle.add_image` given the exact pixmap (`calc_pixmap`, not timed);
+  4. driz's square kernel given the exact map (`kernel_cpu_time exact`, map not timed).
+All four allocate their output (4200x4200 SCI, WHT, CTX). The work is that of
+`cargo bench -p driz-kernels --bench drizzle` and drizzle_kernel_bench.py.
+
+Run: .venv-ref/bin/python testdata/scripts/drizzle_kernel_ratio.py [ROUNDS]
+(builds the example binary with cargo first; DRIZ_KERNEL_CPU_TIME=path uses that one.)
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+from astropy.io import fits
+from astropy.wcs import WCS
+from drizzle.resample import Drizzle
+from drizzle.utils import calc_pixmap
+from drizzlepac import cdriz
+from stwcs.wcsutil import HSTWCS
+
+NX, NY, OUT = 4096, 2048, 4200
+
+
+def example_binary():
+    if os.environ.get("DRIZ_KERNEL_CPU_TIME"):
+        return os.environ["DRIZ_KERNEL_CPU_TIME"]
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "driz-kernels", "--example", "kernel_cpu_time"],
+                   check=True)
+    meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"], check=True,
+                          capture_output=True, text=True).stdout
+    import json
+    return os.path.join(json.loads(meta)["target_directory"], "release", "examples", "kernel_cpu_time")
+
+
+def cpu_seconds(run):
+    start = time.thread_time()
+    run()
+    return time.thread_time() - start
+
+
+def driz_seconds(binary, mode):
+    out = subprocess.run([binary, mode, "1"], check=True, capture_output=True, text=True).stdout.split()
+    return float(out[1])
+
+
+def main():
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    binary = example_binary()
+    warnings.simplefilter("ignore")
+    hdul = fits.open("testdata/hst/j94f05bgq_updatewcs_flt.fits.gz")
+    win = WCS(hdul["SCI", 1].header, hdul)
+    ra, dec = win.all_pix2world(NX / 2.0, NY / 2.0, 1)
+    wout = WCS(naxis=2)
+    wout.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wout.wcs.crval = [float(ra), float(dec)]
+    wout.wcs.crpix = [OUT / 2.0, OUT / 2.0]
+    s = 0.05 / 3600.0
+    wout.wcs.cd = [[-s, 0.0], [0.0, s]]
+    wout.pixel_shape = (OUT, OUT)
+    win.pixel_shape = (NX, NY)
+    pixmap = calc_pixmap(win, wout)
+
+    hwin = HSTWCS(hdul, ext=("SCI", 1))
+    hout = HSTWCS()
+    hout.wcs.ctype = list(wout.wcs.ctype)
+    hout.wcs.crval = list(wout.wcs.crval)
+    hout.wcs.crpix = list(wout.wcs.crpix)
+    hout.wcs.cd = wout.wcs.cd
+    hout.pixel_shape = (OUT, OUT)
+    hout.wcs.set()
+    hout.setPscale()
+    hout.setOrient()
+    pix_ratio = hout.pscale / hwin.pscale
+
+    rng = np.random.default_rng(7)
+    data = rng.random((NY, NX), dtype=np.float32) * 1000
+    weights = np.full((NY, NX), 400.0, dtype=np.float32)
+
+    def cdriz_run():
+        sci = np.zeros((OUT, OUT), np.float32)
+        wht = np.zeros((OUT, OUT), np.float32)
+        ctx = np.zeros((OUT, OUT), np.int32)
+        mapping = cdriz.DefaultWCSMapping(hwin, hout, NX, NY, 10)
+        # the argument order of drizzlepac.adrizzle.do_driz's call
+        cdriz.tdriz(data, weights, sci, wht, ctx, 1, 0, 1, 1, NY, pix_ratio, 1.0, 1.0, "center",
+                    1.0, "square", "cps", 400.0, 1.0, "INDEF", 0, 0, 1, mapping)
+
+    def drizzle3_run():
+        d = Drizzle(kernel="square", out_shape=(OUT, OUT))
+        d.add_image(data, exptime=400.0, pixmap=pixmap, weight_map=weights)
+
+    rows = []
+    for r in range(rounds):
+        t = (cpu_seconds(cdriz_run), driz_seconds(binary, "astrodrizzle"),
+             cpu_seconds(drizzle3_run), driz_seconds(binary, "exact"))
+        rows.append(t)
+        print(f"round {r}: cdriz {t[0]:.3f} s, driz {t[1]:.3f} s ({t[0] / t[1]:.2f}x) | "
+              f"drizzle 3.0 {t[2]:.3f} s, driz {t[3]:.3f} s ({t[2] / t[3]:.2f}x)", flush=True)
+    cols = list(zip(*rows))
+    for name, ref, ours in [("cdriz (AstroDrizzle's way, map inside)", cols[0], cols[1]),
+                            ("drizzle 3.0 (exact map given)", cols[2], cols[3])]:
+        ratios = [a / b for a, b in zip(ref, ours)]
+        print(f"{name}: best {min(ref):.3f} s against {min(ours):.3f} s = {min(ref) / min(ours):.2f}x; "
+              f"per round {min(ratios):.2f}-{max(ratios):.2f}x, median {statistics.median(ratios):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
