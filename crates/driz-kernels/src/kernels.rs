@@ -253,6 +253,20 @@ impl Spread {
         }
     }
 
+    /// Whether a drop lands about within the 3×3 output pixels around its centre's
+    /// nearest, where the drizzle loop's prefetch asks for the cells: point drops, square
+    /// drops up to pixfrac 1 and turbo drops up to two output pixels across, at output
+    /// scales near the input's. (The other kernels' drops reach further and are not
+    /// prefetched.)
+    pub fn lands_near_centre(&self) -> bool {
+        match self {
+            Spread::Square { dh } => *dh <= 0.5,
+            Spread::Point => true,
+            Spread::Turbo { pfo, .. } => *pfo <= 1.0,
+            Spread::Gaussian { .. } | Spread::Lanczos { .. } | Spread::Tophat { .. } => false,
+        }
+    }
+
     /// Whether the square kernel's drops have their corners at the midpoints between
     /// pixel centres (pixfrac 1), so that neighbouring input pixels share corners:
     /// [`PixelMap::shared_corners`] then gives them, and [`quad_geometry`] the rest.
