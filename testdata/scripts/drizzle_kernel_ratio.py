@@ -1,18 +1,19 @@
-"""The square kernel's speed ratio to the references on one core, both sides timed in
+"""The drizzle kernels' speed ratios to the references on one core, both sides timed in
 the same sitting, interleaved round by round (this machine's speed drifts by tens of
 percent between sittings, and a ratio of timings taken apart drifts with it).
 
-Each round times, in CPU seconds of the working thread:
-  1. drizzlepac 3.11's `cdriz.tdriz`, the square kernel as AstroDrizzle calls it
+Each round times, for each kernel asked for (square unless named), in CPU seconds of the
+working thread:
+  1. drizzlepac 3.11's `cdriz.tdriz`, the kernel as AstroDrizzle calls it
      (`cdriz.DefaultWCSMapping`, the WCS on a 10-pixel grid interpolated inside the C code);
   2. driz the same way (`kernel_cpu_time astrodrizzle`: the WCS on a 10-pixel grid, the
      map interpolated from it, the kernel);
   3. drizzle 3.0's `Drizzle.add_image` given the exact pixmap (`calc_pixmap`, not timed);
-  4. driz's square kernel given the exact map (`kernel_cpu_time exact`, map not timed).
+  4. driz's kernel given the exact map (`kernel_cpu_time exact`, map not timed).
 All four allocate their output (4200x4200 SCI, WHT, CTX). The work is that of
 `cargo bench -p driz-kernels --bench drizzle` and drizzle_kernel_bench.py.
 
-Run: .venv-ref/bin/python testdata/scripts/drizzle_kernel_ratio.py [ROUNDS]
+Run: .venv-ref/bin/python testdata/scripts/drizzle_kernel_ratio.py [ROUNDS [KERNEL...]]
 (builds the example binary with cargo first; DRIZ_KERNEL_CPU_TIME=path uses that one.)
 """
 import os
@@ -50,13 +51,14 @@ def cpu_seconds(run):
     return time.thread_time() - start
 
 
-def driz_seconds(binary, mode):
-    out = subprocess.run([binary, mode, "1"], check=True, capture_output=True, text=True).stdout.split()
+def driz_seconds(binary, mode, kernel):
+    out = subprocess.run([binary, mode, "1", kernel], check=True, capture_output=True, text=True).stdout.split()
     return float(out[1])
 
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    kernels = sys.argv[2:] or ["square"]
     binary = example_binary()
     warnings.simplefilter("ignore")
     hdul = fits.open("testdata/hst/j94f05bgq_updatewcs_flt.fits.gz")
@@ -88,33 +90,34 @@ def main():
     data = rng.random((NY, NX), dtype=np.float32) * 1000
     weights = np.full((NY, NX), 400.0, dtype=np.float32)
 
-    def cdriz_run():
+    def cdriz_run(kernel):
         sci = np.zeros((OUT, OUT), np.float32)
         wht = np.zeros((OUT, OUT), np.float32)
         ctx = np.zeros((OUT, OUT), np.int32)
         mapping = cdriz.DefaultWCSMapping(hwin, hout, NX, NY, 10)
         # the argument order of drizzlepac.adrizzle.do_driz's call
         cdriz.tdriz(data, weights, sci, wht, ctx, 1, 0, 1, 1, NY, pix_ratio, 1.0, 1.0, "center",
-                    1.0, "square", "cps", 400.0, 1.0, "INDEF", 0, 0, 1, mapping)
+                    1.0, kernel, "cps", 400.0, 1.0, "INDEF", 0, 0, 1, mapping)
 
-    def drizzle3_run():
-        d = Drizzle(kernel="square", out_shape=(OUT, OUT))
+    def drizzle3_run(kernel):
+        d = Drizzle(kernel=kernel, out_shape=(OUT, OUT))
         d.add_image(data, exptime=400.0, pixmap=pixmap, weight_map=weights)
 
-    rows = []
-    for r in range(rounds):
-        t = (cpu_seconds(cdriz_run), driz_seconds(binary, "astrodrizzle"),
-             cpu_seconds(drizzle3_run), driz_seconds(binary, "exact"))
-        rows.append(t)
-        print(f"round {r}: cdriz {t[0]:.3f} s, driz {t[1]:.3f} s ({t[0] / t[1]:.2f}x) | "
-              f"drizzle 3.0 {t[2]:.3f} s, driz {t[3]:.3f} s ({t[2] / t[3]:.2f}x)", flush=True)
-    cols = list(zip(*rows))
-    for name, ref, ours in [("cdriz (AstroDrizzle's way, map inside)", cols[0], cols[1]),
-                            ("drizzle 3.0 (exact map given)", cols[2], cols[3])]:
-        ratios = [a / b for a, b in zip(ref, ours)]
-        print(f"{name}: best {min(ref):.3f} s against {min(ours):.3f} s = {min(ref) / min(ours):.2f}x; "
-              f"per round {min(ratios):.2f}-{max(ratios):.2f}x, median {statistics.median(ratios):.2f}x")
-
+    for kernel in kernels:
+        rows = []
+        for r in range(rounds):
+            t = (cpu_seconds(lambda: cdriz_run(kernel)), driz_seconds(binary, "astrodrizzle", kernel),
+                 cpu_seconds(lambda: drizzle3_run(kernel)), driz_seconds(binary, "exact", kernel))
+            rows.append(t)
+            print(f"{kernel} round {r}: cdriz {t[0]:.3f} s, driz {t[1]:.3f} s ({t[0] / t[1]:.2f}x) | "
+                  f"drizzle 3.0 {t[2]:.3f} s, driz {t[3]:.3f} s ({t[2] / t[3]:.2f}x)", flush=True)
+        cols = list(zip(*rows))
+        for name, ref, ours in [("cdriz (AstroDrizzle's way, map inside)", cols[0], cols[1]),
+                                ("drizzle 3.0 (exact map given)", cols[2], cols[3])]:
+            ratios = [a / b for a, b in zip(ref, ours)]
+            print(f"{kernel}, {name}: best {min(ref):.3f} s against {min(ours):.3f} s = "
+                  f"{min(ref) / min(ours):.2f}x; per round {min(ratios):.2f}-{max(ratios):.2f}x, "
+                  f"median {statistics.median(ratios):.2f}x")
 
 if __name__ == "__main__":
     main()

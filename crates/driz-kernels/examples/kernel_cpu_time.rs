@@ -1,4 +1,4 @@
-//! CPU time of the square kernel on one core, for `testdata/scripts/drizzle_kernel_ratio.py`,
+//! CPU time of a drizzle kernel (square unless named) on one core, for `testdata/scripts/drizzle_kernel_ratio.py`,
 //! which runs it between drizzle 3.0's and drizzlepac's own runs so that both sides are
 //! timed in the same sitting (this machine's speed drifts by tens of percent between
 //! sittings, from other guests).
@@ -6,11 +6,11 @@
 //! The work is the criterion bench's (`benches/drizzle.rs`): SCI,1 of the committed ACS/WFC
 //! chip onto a 4200² north-up 0.05″ frame centred on it, random data, weight 400.
 //!
-//! `kernel_cpu_time exact N`: the exact per-pixel map computed once (not timed), then the
-//! square kernel into a fresh frame (timed), as drizzle 3.0's `add_image` is given a pixmap.
-//! `kernel_cpu_time astrodrizzle N`: as `driz astrodrizzle` drizzles a chip and as
-//! drizzlepac's `cdriz.tdriz` does with its default mapping: the WCS on a 10-pixel grid,
-//! the map interpolated from it, the kernel, all timed.
+//! `kernel_cpu_time exact N [KERNEL]`: the exact per-pixel map computed once (not timed),
+//! then the kernel into a fresh frame (timed), as drizzle 3.0's `add_image` is given a
+//! pixmap. `kernel_cpu_time astrodrizzle N [KERNEL]`: as `driz astrodrizzle` drizzles a
+//! chip and as drizzlepac's `cdriz.tdriz` does with its default mapping: the WCS on a
+//! 10-pixel grid, the map interpolated from it, the kernel, all timed.
 //!
 //! Prints `min S med S checksum C`: CPU seconds of the thread that did the work
 //! (`/proc/thread-self/schedstat`, which leaves out time taken by other guests), the least
@@ -30,10 +30,12 @@ const OUT: usize = 4200;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (mode, runs) = match (args.get(1).map(String::as_str), args.get(2).map(|n| n.parse::<usize>())) {
-        (Some(mode @ ("exact" | "astrodrizzle")), Some(Ok(runs))) if runs > 0 => (mode, runs),
+    let kernel = args.get(3).map_or(Ok(Kernel::Square), |name| name.parse::<Kernel>());
+    let (mode, runs, kernel) = match (args.get(1).map(String::as_str), args.get(2).map(|n| n.parse::<usize>()), kernel)
+    {
+        (Some(mode @ ("exact" | "astrodrizzle")), Some(Ok(runs)), Ok(kernel)) if runs > 0 => (mode, runs, kernel),
         _ => {
-            eprintln!("usage: kernel_cpu_time exact|astrodrizzle RUNS");
+            eprintln!("usage: kernel_cpu_time exact|astrodrizzle RUNS [KERNEL]");
             std::process::exit(2);
         }
     };
@@ -66,18 +68,13 @@ fn main() {
         let start = one.install(thread_cpu_ns);
         let frame = one.install(|| match &exact {
             Some(map) => {
-                let params = AddParams { kernel: Kernel::Square, exptime: 400.0, ..Default::default() };
+                let params = AddParams { kernel, exptime: 400.0, ..Default::default() };
                 let mut d = Drizzle::with_initial(OUT, OUT, 0.0, None);
                 d.add_image(data.view(), Some(weights.view()), map, &params).expect("drizzled");
                 d
             }
             None => {
-                let params = AddParams {
-                    kernel: Kernel::Square,
-                    exptime: 400.0,
-                    zero_weight_writes_data: true,
-                    ..Default::default()
-                };
+                let params = AddParams { kernel, exptime: 400.0, zero_weight_writes_data: true, ..Default::default() };
                 let grid = StepGrid::new(&input, &output, NX, NY, 10);
                 let lookup = MapFn { nx: NX, ny: NY, entry: |i, j| grid.at(i, j) };
                 let plan = AddPlan::from_lookup(OUT, OUT, &lookup, &params).expect("plan");

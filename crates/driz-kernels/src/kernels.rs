@@ -161,6 +161,83 @@ fn nint(x: f64) -> i64 {
     t + (frac >= 0.5) as i64 - (frac <= -0.5) as i64
 }
 
+/// The length of [`lo`, `hi`] inside pixel `k` (negative when apart): a turbo box's side
+/// clipped to the pixel's. The coordinates are not NaN (the centre is valid) and a pixel's
+/// sides are never zero, so plain comparisons give f64::min/max's values.
+#[inline(always)]
+fn turbo_overlap(lo: f64, hi: f64, k: i64) -> f64 {
+    let (side_lo, side_hi) = (k as f64 - 0.5, k as f64 + 0.5);
+    (if hi < side_hi { hi } else { side_hi }) - (if lo > side_lo { lo } else { side_lo })
+}
+
+/// A point drop of weight `wgt` at mapped centre (`x`, `y`) (not NaN), for the output
+/// rows `rows` of an `onx` × `ony` frame: what [`Spread::geometry`] then
+/// [`Spread::spread`] give, without their general way.
+#[inline(always)]
+pub(crate) fn point_drop(
+    x: f64,
+    y: f64,
+    wgt: f32,
+    frame: (i64, i64),
+    rows: (i64, i64),
+    mut emit: impl FnMut(usize, usize, f32),
+) {
+    let (ii, jj) = (nint(x), nint(y));
+    if ii >= 0 && ii < frame.0 && jj >= 0 && jj < frame.1 && jj >= rows.0 && jj <= rows.1 {
+        emit(ii as usize, jj as usize, wgt);
+    }
+}
+
+/// A turbo drop (`Spread::Turbo { pfo, dover_scale }`) of weight `wgt` at mapped centre
+/// (`x`, `y`) (not NaN), for the output rows `rows` of an `onx` × `ony` frame, when its box
+/// lies inside the frame and spans at most 2 × 2 pixels (nearly every drop at output
+/// scales near the input's): the same contributions in the same order as
+/// [`Spread::geometry`] then [`Spread::spread`], unrolled. `false`: a bigger or clipped
+/// box, nothing emitted, for the general way.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn small_turbo_drop<const AVX: bool>(
+    pfo: f64,
+    dover_scale: f64,
+    x: f64,
+    y: f64,
+    wgt: f32,
+    frame: (i64, i64),
+    rows: (i64, i64),
+    mut emit: impl FnMut(usize, usize, f32),
+) -> bool {
+    let (xxi, xxa, yyi, yya) = (x - pfo, x + pfo, y - pfo, y + pfo);
+    let [i0, i1, j0, j1] = nint4::<AVX>([xxi, xxa, yyi, yya]);
+    if !(i0 >= 0 && i1 < frame.0 && j0 >= 0 && j1 < frame.1 && i1 - i0 <= 1 && j1 - j0 <= 1) {
+        return false;
+    }
+    let w = wgt as f64;
+    let (dx0, dx1) = (turbo_overlap(xxi, xxa, i0), turbo_overlap(xxi, xxa, i0 + 1));
+    // One row of the box: skipped outside the band or where the drop misses it, as
+    // `spread` skips it.
+    let mut row = |jj: i64| {
+        if jj < rows.0 || jj > rows.1 {
+            return;
+        }
+        let dy = turbo_overlap(yyi, yya, jj);
+        if dy <= 0.0 {
+            return;
+        }
+        if dx0 > 0.0 {
+            emit(i0 as usize, jj as usize, (dx0 * dy * dover_scale * w) as f32);
+        }
+        // (A box of one column, i1 = i0, has xxa < i0 + ½ and so dx1 < 0.)
+        if dx1 > 0.0 {
+            emit(i0 as usize + 1, jj as usize, (dx1 * dy * dover_scale * w) as f32);
+        }
+    };
+    row(j0);
+    if j1 > j0 {
+        row(j1);
+    }
+    true
+}
+
 impl Spread {
     /// The output footprint of input pixel (i, j) in an `onx` × `ony` output, or `None`
     /// when its map entries are invalid or it misses the output.
@@ -342,23 +419,16 @@ impl Spread {
             (Spread::Turbo { pfo, dover_scale }, Shape::Centre { ox, oy }) => {
                 let w = wgt as f64;
                 let (xxi, xxa, yyi, yya) = (ox - pfo, ox + pfo, oy - pfo, oy + pfo);
-                // The box's sides clipped to a pixel's. The coordinates are not NaN (the
-                // centre is valid) and a pixel's sides are never zero, so plain comparisons
-                // give f64::min/max's values.
-                let overlap = |lo: f64, hi: f64, k: i64| {
-                    let (side_lo, side_hi) = (k as f64 - 0.5, k as f64 + 0.5);
-                    (if hi < side_hi { hi } else { side_hi }) - (if lo > side_lo { lo } else { side_lo })
-                };
                 // (Exclusive ranges: an inclusive range's iterator costs a flag and a test
                 // a step.)
                 for jj in j0..j1 + 1 {
-                    let dy = overlap(yyi, yya, jj);
-                    // (Not NaN: see above.)
+                    let dy = turbo_overlap(yyi, yya, jj);
+                    // (Not NaN: see turbo_overlap.)
                     if dy <= 0.0 {
                         continue;
                     }
                     for ii in i0..i1 + 1 {
-                        let dx = overlap(xxi, xxa, ii);
+                        let dx = turbo_overlap(xxi, xxa, ii);
                         if dx > 0.0 {
                             let dover = dx * dy * dover_scale;
                             emit(ii as usize, jj as usize, (dover * w) as f32);
@@ -734,6 +804,93 @@ mod tests {
         assert_eq!(spread(&xy), crate::pixmap::YSpread { max_neighbour_dy: 2.0, min_y: 0.0, max_y: 4.0 });
         xy[6][1] = f64::INFINITY;
         assert_eq!(spread(&xy).max_neighbour_dy, f64::INFINITY);
+    }
+
+    /// Output pixel (ii, jj) and the bits of the weight, for each contribution.
+    type Contributions = Vec<(usize, usize, u32)>;
+
+    /// Every drop of `spread` from the general way (`geometry`, then `spread`) and from
+    /// the short one, for the pixels of `map` and the output rows `rows`: the
+    /// contributions, bit for bit and in order, and how many drops the short way took.
+    fn general_and_short(
+        spread: &Spread,
+        map: &PixelMap,
+        frame: (i64, i64),
+        rows: (i64, i64),
+    ) -> (Contributions, Contributions, usize) {
+        let (mut general, mut short, mut taken) = (vec![], vec![], 0);
+        for j in 0..map.ny {
+            for i in 0..map.nx {
+                let wgt = 0.25 + (i * 7 + j * 3) as f32 / 16.0;
+                if let Some(g) = spread.geometry::<true>(map, i, j, frame.0, frame.1)
+                    && !(g.jj.1 < rows.0 || g.jj.0 > rows.1)
+                {
+                    spread.spread::<true>(&g, wgt, rows, |ii, jj, dow| general.push((ii, jj, dow.to_bits())));
+                }
+                let Some([x, y]) = map.centre(i, j) else { continue };
+                let mut emit = |ii, jj, dow: f32| short.push((ii, jj, dow.to_bits()));
+                let handled = match *spread {
+                    Spread::Point => {
+                        point_drop(x, y, wgt, frame, rows, &mut emit);
+                        true
+                    }
+                    Spread::Turbo { pfo, dover_scale } => {
+                        small_turbo_drop::<true>(pfo, dover_scale, x, y, wgt, frame, rows, &mut emit)
+                    }
+                    _ => unreachable!("point and turbo only"),
+                };
+                if handled {
+                    taken += 1;
+                } else if let Some(g) = spread.geometry::<true>(map, i, j, frame.0, frame.1)
+                    && !(g.jj.1 < rows.0 || g.jj.0 > rows.1)
+                {
+                    spread.spread::<true>(&g, wgt, rows, emit);
+                }
+            }
+        }
+        (general, short, taken)
+    }
+
+    /// The point and turbo drops' short ways give the general way's contributions, bit
+    /// for bit and in order: centres all over a small frame and beyond its edges (boxes
+    /// clipped by the frame), bands of output rows cutting boxes, drops from a quarter
+    /// to two pixels across (the short way declines boxes over 2 × 2), NaN centres.
+    #[test]
+    fn point_and_turbo_short_ways_are_the_general_way() {
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let (nx, ny) = (23, 19);
+        let frame = (20i64, 16i64);
+        let mut next = crate::test_rng::uniform(11);
+        let mut xy: Vec<[f64; 2]> = (0..nx * ny)
+            .map(|k| {
+                let (i, j) = ((k % nx) as f64, (k / nx) as f64);
+                [-2.0 + 0.97 * i - 0.21 * j + next() * 0.3, -2.5 + 0.18 * i + 1.02 * j + next() * 0.3]
+            })
+            .collect();
+        // Exact half-pixel centres (box sides on pixel sides) and NaN ones.
+        xy[30] = [5.5, 6.5];
+        xy[31] = [6.0, 7.0];
+        xy[50] = [f64::NAN, 3.0];
+        xy[51] = [4.0, f64::NAN];
+        let map = PixelMap::new(nx, ny, &xy).unwrap();
+        let mut total = (0, 0);
+        for rows in [(0, frame.1 - 1), (3, 8), (9, 9), (14, 40)] {
+            let point = general_and_short(&Spread::Point, &map, frame, rows);
+            assert_eq!(point.0, point.1, "point, rows {rows:?}");
+            assert!(!point.0.is_empty());
+            for pixfrac in [0.5, 0.9, 1.0, 1.3, 2.0] {
+                for psr in [0.8f32, 1.0, 1.25] {
+                    let spread = Spread::new(Kernel::Turbo, pixfrac, psr);
+                    let (general, short, taken) = general_and_short(&spread, &map, frame, rows);
+                    assert_eq!(general, short, "turbo pixfrac {pixfrac} scale ratio {psr}, rows {rows:?}");
+                    total = (total.0 + taken, total.1 + general.len());
+                }
+            }
+        }
+        // Both ways were exercised: most drops short, some not.
+        assert!(total.0 > 2000 && total.1 > 4000, "{total:?}");
     }
 
     #[test]
