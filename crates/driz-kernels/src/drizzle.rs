@@ -952,10 +952,11 @@ fn prefetch_box(cells: *const Cell, row0: usize, onx: usize, x: f64, y: f64) {
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         // Addresses outside the band are harmless (a prefetch never faults) and rare, so
-        // they are not tested for; NaN and far-off centres saturate to the same.
-        let i = ((x + 0.5) as isize).saturating_sub(1);
-        let j = ((y + 0.5) as isize).saturating_sub(1).saturating_sub(row0 as isize);
-        let first = cells.wrapping_offset(j.saturating_mul(onx as isize).saturating_add(i));
+        // they are not tested for; NaN and far-off centres give some address (wrapping
+        // arithmetic: no overflow to check for).
+        let i = ((x + 0.5) as isize).wrapping_sub(1);
+        let j = ((y + 0.5) as isize).wrapping_sub(1).wrapping_sub(row0 as isize);
+        let first = cells.wrapping_offset(j.wrapping_mul(onx as isize).wrapping_add(i));
         for k in 0..3 {
             let row = first.wrapping_add(k * onx);
             // SAFETY: prefetching reads nothing into the program and never faults.
