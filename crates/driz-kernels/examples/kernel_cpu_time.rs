@@ -1,7 +1,7 @@
 //! CPU time of a drizzle kernel (square unless named) on one core, for
 //! `testdata/scripts/drizzle_kernel_ratio.py`, which runs it between drizzle 3.0's and
-//! drizzlepac's own runs so that both sides are timed in the same sitting (this machine's speed drifts by tens of percent between
-//! sittings, from other guests).
+//! drizzlepac's own runs so that both sides are timed in the same sitting (this machine's
+//! speed drifts by tens of percent between sittings, from other guests).
 //!
 //! The work is the criterion bench's (`benches/drizzle.rs`): SCI,1 of the committed ACS/WFC
 //! chip onto a 4200² north-up 0.05″ frame centred on it, random data, weight 400.
