@@ -34,6 +34,25 @@ def best(f, n=3):
 
 
 def main():
+    hdul, win, wout = chip_and_frame()
+    t = time.perf_counter()
+    pixmap = calc_pixmap(win, wout)
+    print(f"pixmap (astropy all_pix2world + all_world2pix): {time.perf_counter() - t:.3f} s")
+    rng, data, weights = chip_data()
+    for kernel in ["square", "turbo", "point"]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            secs = best(lambda: drizzle3_drizzle(pixmap, data, weights, kernel))
+        print(f"drizzle 3.0 {kernel}: {secs:.3f} s  ({NX * NY / secs / 1e6:.2f} Mpix/s)")
+    frame = rng.random((OUT, OUT), dtype=np.float32) * 1000
+    secs = best(lambda: blot_image(frame, pixmap, iscale=1.0, interp="poly5"))
+    print(f"drizzle 3.0 blot poly5 (frame onto the chip): {secs:.3f} s  ({NX * NY / secs / 1e6:.2f} Mpix/s)")
+    time_cdriz(hdul, wout, data, weights)
+
+
+def chip_and_frame():
+    """The committed chip's FITS file, the astropy WCS of SCI,1 and the 4200x4200 north-up
+    0.05"/px TAN frame centred on it."""
     hdul = fits.open("testdata/hst/j94f05bgq_updatewcs_flt.fits.gz")
     win = WCS(hdul["SCI", 1].header, hdul)
     ra, dec = win.all_pix2world(NX / 2.0, NY / 2.0, 1)
@@ -45,28 +64,28 @@ def main():
     wout.wcs.cd = [[-s, 0.0], [0.0, s]]
     wout.pixel_shape = (OUT, OUT)
     win.pixel_shape = (NX, NY)
-    t = time.perf_counter()
-    pixmap = calc_pixmap(win, wout)
-    print(f"pixmap (astropy all_pix2world + all_world2pix): {time.perf_counter() - t:.3f} s")
+    return hdul, win, wout
+
+
+def chip_data():
+    """The random generator (seed 7), then the chip's data (uniform 0-1000) and weights (400)."""
     rng = np.random.default_rng(7)
     data = rng.random((NY, NX), dtype=np.float32) * 1000
     weights = np.full((NY, NX), 400.0, dtype=np.float32)
-    for kernel in ["square", "turbo", "point"]:
-        def run():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                d = Drizzle(kernel=kernel, out_shape=(OUT, OUT))
-                d.add_image(data, exptime=400.0, pixmap=pixmap, weight_map=weights)
-        secs = best(run)
-        print(f"drizzle 3.0 {kernel}: {secs:.3f} s  ({NX * NY / secs / 1e6:.2f} Mpix/s)")
-    frame = rng.random((OUT, OUT), dtype=np.float32) * 1000
-    secs = best(lambda: blot_image(frame, pixmap, iscale=1.0, interp="poly5"))
-    print(f"drizzle 3.0 blot poly5 (frame onto the chip): {secs:.3f} s  ({NX * NY / secs / 1e6:.2f} Mpix/s)")
-    time_cdriz(hdul, wout, data, weights)
+    return rng, data, weights
 
 
-def time_cdriz(hdul, wout, data, weights):
-    from drizzlepac import cdriz
+def drizzle3_drizzle(pixmap, data, weights, kernel):
+    """The chip drizzled by drizzle 3.0 through the given pixmap into a fresh output."""
+    d = Drizzle(kernel=kernel, out_shape=(OUT, OUT))
+    d.add_image(data, exptime=400.0, pixmap=pixmap, weight_map=weights)
+
+
+def cdriz_frames(hdul, wout):
+    """stwcs HSTWCS of the chip and of the frame, and their pixel-scale ratio, as
+    drizzlepac's do_driz gives them to cdriz. (drizzlepac is imported here, untimed: its
+    first import takes seconds, which the first timed cdriz_drizzle would otherwise pay.)"""
+    import drizzlepac.cdriz  # noqa: F401
     from stwcs.wcsutil import HSTWCS
 
     win = HSTWCS(hdul, ext=("SCI", 1))
@@ -79,18 +98,27 @@ def time_cdriz(hdul, wout, data, weights):
     out.wcs.set()
     out.setPscale()
     out.setOrient()
-    pix_ratio = out.pscale / win.pscale
+    return win, out, out.pscale / win.pscale
 
-    def run():
-        sci = np.zeros((OUT, OUT), np.float32)
-        wht = np.zeros((OUT, OUT), np.float32)
-        ctx = np.zeros((OUT, OUT), np.int32)
-        mapping = cdriz.DefaultWCSMapping(win, out, NX, NY, 10)
-        # the argument order of drizzlepac.adrizzle.do_driz's call
-        cdriz.tdriz(data, weights, sci, wht, ctx, 1, 0, 1, 1, NY, pix_ratio, 1.0, 1.0, "center",
-                    1.0, "square", "cps", 400.0, 1.0, "INDEF", 0, 0, 1, mapping)
 
-    secs = best(run)
+def cdriz_drizzle(frames, data, weights, kernel):
+    """One `cdriz.tdriz` call as AstroDrizzle makes it (its default 10-pixel WCS mapping),
+    into fresh zeroed output arrays."""
+    from drizzlepac import cdriz
+
+    win, out, pix_ratio = frames
+    sci = np.zeros((OUT, OUT), np.float32)
+    wht = np.zeros((OUT, OUT), np.float32)
+    ctx = np.zeros((OUT, OUT), np.int32)
+    mapping = cdriz.DefaultWCSMapping(win, out, NX, NY, 10)
+    # the argument order of drizzlepac.adrizzle.do_driz's call
+    cdriz.tdriz(data, weights, sci, wht, ctx, 1, 0, 1, 1, NY, pix_ratio, 1.0, 1.0, "center",
+                1.0, kernel, "cps", 400.0, 1.0, "INDEF", 0, 0, 1, mapping)
+
+
+def time_cdriz(hdul, wout, data, weights):
+    frames = cdriz_frames(hdul, wout)
+    secs = best(lambda: cdriz_drizzle(frames, data, weights, "square"))
     print(f"drizzlepac cdriz square (stepsize 10 map inside): {secs:.3f} s  ({NX * NY / secs / 1e6:.2f} Mpix/s)")
 
 

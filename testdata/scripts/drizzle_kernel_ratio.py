@@ -23,15 +23,10 @@ import sys
 import time
 import warnings
 
-import numpy as np
-from astropy.io import fits
-from astropy.wcs import WCS
-from drizzle.resample import Drizzle
 from drizzle.utils import calc_pixmap
-from drizzlepac import cdriz
-from stwcs.wcsutil import HSTWCS
 
-NX, NY, OUT = 4096, 2048, 4200
+# The work, and cdriz called as AstroDrizzle calls it, as the bench script has them.
+from drizzle_kernel_bench import cdriz_drizzle, cdriz_frames, chip_and_frame, chip_data, drizzle3_drizzle
 
 
 def example_binary():
@@ -61,53 +56,18 @@ def main():
     kernels = sys.argv[2:] or ["square"]
     binary = example_binary()
     warnings.simplefilter("ignore")
-    hdul = fits.open("testdata/hst/j94f05bgq_updatewcs_flt.fits.gz")
-    win = WCS(hdul["SCI", 1].header, hdul)
-    ra, dec = win.all_pix2world(NX / 2.0, NY / 2.0, 1)
-    wout = WCS(naxis=2)
-    wout.wcs.ctype = ["RA---TAN", "DEC--TAN"]
-    wout.wcs.crval = [float(ra), float(dec)]
-    wout.wcs.crpix = [OUT / 2.0, OUT / 2.0]
-    s = 0.05 / 3600.0
-    wout.wcs.cd = [[-s, 0.0], [0.0, s]]
-    wout.pixel_shape = (OUT, OUT)
-    win.pixel_shape = (NX, NY)
+    hdul, win, wout = chip_and_frame()
     pixmap = calc_pixmap(win, wout)
-
-    hwin = HSTWCS(hdul, ext=("SCI", 1))
-    hout = HSTWCS()
-    hout.wcs.ctype = list(wout.wcs.ctype)
-    hout.wcs.crval = list(wout.wcs.crval)
-    hout.wcs.crpix = list(wout.wcs.crpix)
-    hout.wcs.cd = wout.wcs.cd
-    hout.pixel_shape = (OUT, OUT)
-    hout.wcs.set()
-    hout.setPscale()
-    hout.setOrient()
-    pix_ratio = hout.pscale / hwin.pscale
-
-    rng = np.random.default_rng(7)
-    data = rng.random((NY, NX), dtype=np.float32) * 1000
-    weights = np.full((NY, NX), 400.0, dtype=np.float32)
-
-    def cdriz_run(kernel):
-        sci = np.zeros((OUT, OUT), np.float32)
-        wht = np.zeros((OUT, OUT), np.float32)
-        ctx = np.zeros((OUT, OUT), np.int32)
-        mapping = cdriz.DefaultWCSMapping(hwin, hout, NX, NY, 10)
-        # the argument order of drizzlepac.adrizzle.do_driz's call
-        cdriz.tdriz(data, weights, sci, wht, ctx, 1, 0, 1, 1, NY, pix_ratio, 1.0, 1.0, "center",
-                    1.0, kernel, "cps", 400.0, 1.0, "INDEF", 0, 0, 1, mapping)
-
-    def drizzle3_run(kernel):
-        d = Drizzle(kernel=kernel, out_shape=(OUT, OUT))
-        d.add_image(data, exptime=400.0, pixmap=pixmap, weight_map=weights)
+    frames = cdriz_frames(hdul, wout)
+    _, data, weights = chip_data()
 
     for kernel in kernels:
         rows = []
         for r in range(rounds):
-            t = (cpu_seconds(lambda: cdriz_run(kernel)), driz_seconds(binary, "astrodrizzle", kernel),
-                 cpu_seconds(lambda: drizzle3_run(kernel)), driz_seconds(binary, "exact", kernel))
+            t = (cpu_seconds(lambda: cdriz_drizzle(frames, data, weights, kernel)),
+                 driz_seconds(binary, "astrodrizzle", kernel),
+                 cpu_seconds(lambda: drizzle3_drizzle(pixmap, data, weights, kernel)),
+                 driz_seconds(binary, "exact", kernel))
             rows.append(t)
             print(f"{kernel} round {r}: cdriz {t[0]:.3f} s, driz {t[1]:.3f} s ({t[0] / t[1]:.2f}x) | "
                   f"drizzle 3.0 {t[2]:.3f} s, driz {t[3]:.3f} s ({t[2] / t[3]:.2f}x)", flush=True)

@@ -8,45 +8,20 @@
 //! arrays; numpy does the same for its arrays).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use driz_fits::{Fits, HduSpec};
 use driz_kernels::{AddParams, AddPlan, Drizzle, Interp, Kernel, MapFn, PixelMap, blot};
-use driz_wcs::{Celestial, HstWcs, StepGrid, pixel_map, pixel_map_stepped};
+use driz_wcs::{StepGrid, pixel_map, pixel_map_stepped};
 use ndarray::Array2;
 
 #[global_allocator]
 static ALLOCATOR: driz_heap::HugePageAlloc = driz_heap::HugePageAlloc;
 
-const NX: usize = 4096;
-const NY: usize = 2048;
-const OUT: usize = 4200;
-
-fn setup() -> (HstWcs, HstWcs) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/hst/j94f05bgq_updatewcs_flt.fits.gz");
-    let mut fits = Fits::open(path).unwrap();
-    let sci = fits.find(&HduSpec::Name("SCI".into(), 1)).unwrap();
-    let input = fits.wcs(sci, ' ').unwrap();
-    let (ra, dec) = input.pix2world(NX as f64 / 2.0, NY as f64 / 2.0);
-    let s = 0.05 / 3600.0;
-    let frame = Celestial::new(
-        [OUT as f64 / 2.0, OUT as f64 / 2.0],
-        [ra, dec],
-        [[-s, 0.0], [0.0, s]],
-        ["RA---TAN", "DEC--TAN"],
-    )
-    .unwrap();
-    (input, HstWcs::undistorted(frame))
+mod common {
+    pub mod acs_wfc_chip;
 }
-
-fn data() -> Array2<f32> {
-    let mut state = 7u64;
-    Array2::from_shape_fn((NY, NX), |_| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (state >> 40) as f32 / 1000.0
-    })
-}
+use common::acs_wfc_chip::{NX, NY, OUT, data, input_and_output};
 
 fn bench(c: &mut Criterion) {
-    let (input, output) = setup();
+    let (input, output) = input_and_output();
     let data = data();
     let weights = Array2::<f32>::from_elem((NY, NX), 400.0);
     let mut group = c.benchmark_group("acs_wfc_chip");

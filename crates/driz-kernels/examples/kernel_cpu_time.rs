@@ -3,8 +3,7 @@
 //! drizzlepac's own runs so that both sides are timed in the same sitting (this machine's
 //! speed drifts by tens of percent between sittings, from other guests).
 //!
-//! The work is the criterion bench's (`benches/drizzle.rs`): SCI,1 of the committed ACS/WFC
-//! chip onto a 4200² north-up 0.05″ frame centred on it, random data, weight 400.
+//! The work is the criterion bench's (`benches/common/acs_wfc_chip.rs`), weight 400.
 //!
 //! `kernel_cpu_time exact N [KERNEL]`: the exact per-pixel map computed once (not timed),
 //! then the kernel into a fresh frame (timed), as drizzle 3.0's `add_image` is given a
@@ -16,17 +15,16 @@
 //! (`/proc/thread-self/schedstat`, which leaves out time taken by other guests), the least
 //! and the median of N runs.
 
-use driz_fits::{Fits, HduSpec};
 use driz_kernels::{AddParams, AddPlan, Drizzle, Kernel, MapFn, PixelMap};
-use driz_wcs::{Celestial, HstWcs, StepGrid, pixel_map};
+use driz_wcs::{StepGrid, pixel_map};
 use ndarray::Array2;
 
 #[global_allocator]
 static ALLOCATOR: driz_heap::HugePageAlloc = driz_heap::HugePageAlloc;
 
-const NX: usize = 4096;
-const NY: usize = 2048;
-const OUT: usize = 4200;
+#[path = "../benches/common/acs_wfc_chip.rs"]
+mod acs_wfc_chip;
+use acs_wfc_chip::{NX, NY, OUT, data, input_and_output};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -39,25 +37,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/hst/j94f05bgq_updatewcs_flt.fits.gz");
-    let mut fits = Fits::open(path).expect("the committed ACS/WFC chip");
-    let sci = fits.find(&HduSpec::Name("SCI".into(), 1)).expect("SCI,1");
-    let input = fits.wcs(sci, ' ').expect("its WCS");
-    let (ra, dec) = input.pix2world(NX as f64 / 2.0, NY as f64 / 2.0);
-    let s = 0.05 / 3600.0;
-    let frame = Celestial::new(
-        [OUT as f64 / 2.0, OUT as f64 / 2.0],
-        [ra, dec],
-        [[-s, 0.0], [0.0, s]],
-        ["RA---TAN", "DEC--TAN"],
-    )
-    .expect("a valid TAN frame");
-    let output = HstWcs::undistorted(frame);
-    let mut state = 7u64;
-    let data = Array2::from_shape_fn((NY, NX), |_| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (state >> 40) as f32 / 1000.0
-    });
+    let (input, output) = input_and_output();
+    let data = data();
     let weights = Array2::<f32>::from_elem((NY, NX), 400.0);
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread pool");
     let exact_xy = if mode == "exact" { pixel_map(&input, &output, NX, NY) } else { Vec::new() };

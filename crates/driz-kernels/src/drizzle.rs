@@ -695,7 +695,6 @@ impl Job<'_> {
         };
         let bounds = &banding.bounds;
         let avx2 = avx2_available();
-        let centred = matches!(self.spread, Spread::Point | Spread::Turbo { .. });
         let mut rest = &mut cells[bounds[0] * self.onx..bounds[bounds.len() - 1] * self.onx];
         let mut band_cells = Vec::with_capacity(bands.len());
         for rows in bounds.windows(2) {
@@ -713,36 +712,30 @@ impl Job<'_> {
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
                     // SAFETY: the CPU supports AVX2 (checked at run time).
-                    return unsafe { if centred { self.band_centred_avx2(band) } else { self.band_avx2(band) } };
+                    return unsafe { self.band_avx2(band) };
                 }
-                if centred { self.band_centred::<false>(band) } else { self.band::<false>(band) }
+                self.band_by_kernel::<false>(band)
             })
             .reduce(|| false, |a, b| a || b)
     }
 
-    /// [`band`](Self::band) compiled for AVX2, with the square kernel's overlaps in AVX
-    /// registers. Same operations, so the same results as without it.
+    /// [`band_by_kernel`](Self::band_by_kernel) compiled for AVX2, with the square
+    /// kernel's overlaps and the turbo box's nearest pixels in AVX registers. Same
+    /// operations, so the same results as without it.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn band_avx2(&self, band: Band) -> bool {
-        self.band::<true>(band)
+        self.band_by_kernel::<true>(band)
     }
 
-    /// [`band_centred`](Self::band_centred) compiled for AVX2 (the turbo box's nearest
-    /// pixels in one register). Same results as without it.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn band_centred_avx2(&self, band: Band) -> bool {
-        self.band_centred::<true>(band)
-    }
-
-    /// [`band`](Self::band) for the point and turbo kernels, whose drops are placed by
-    /// their mapped centre: point drops and the small turbo drops (nearly all) by
-    /// [`kernels::point_drop`] and [`kernels::small_turbo_drop`], the others as `band`
-    /// does. Loops of their own: with the short ways inside `band`'s loop, the square
-    /// kernel's drops took 7% more instructions and these 12–18% more.
+    /// Drizzle one band of output rows: the point and turbo kernels, whose drops are
+    /// placed by their mapped centre, by [`centred_loop`](Self::centred_loop) (point
+    /// drops and the small turbo drops, nearly all, by [`kernels::point_drop`] and
+    /// [`kernels::small_turbo_drop`]), the others by [`band`](Self::band). Loops of their
+    /// own: with the short ways inside `band`'s loop, the square kernel's drops took 7%
+    /// more instructions and these 12–18% more.
     #[inline(always)]
-    fn band_centred<const AVX: bool>(&self, band: Band) -> bool {
+    fn band_by_kernel<const AVX: bool>(&self, band: Band) -> bool {
         let (frame, rows) = ((self.onx as i64, self.ony as i64), band_rows(&band, self.ony));
         match *self.spread {
             Spread::Point => self.centred_loop::<AVX>(band, |x, y, wgt, emit| {
@@ -756,7 +749,7 @@ impl Job<'_> {
         }
     }
 
-    /// The loop of [`band_centred`](Self::band_centred): `drop(x, y, wgt, emit)` places
+    /// The loop of the point and turbo kernels: `drop(x, y, wgt, emit)` places
     /// the drop of a pixel with mapped centre (`x`, `y`), not NaN, and weight `wgt`, or
     /// returns `false` to leave it to the general way. (`emit` is `dyn` in the signature
     /// only: all of it is inlined into the loop, where the calls are direct.)
